@@ -1,0 +1,39 @@
+# One venv for everything; each target installs what it needs first (a fresh machine has nothing).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+EXAMPLE := examples/qa/QA_REPORT.md
+
+.PHONY: example test lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "opsrelay needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## Install, then run the DevOps stage on the bundled example QA report (offline engine, no key).
+example: $(VENV)/.installed
+	$(BIN)/opsrelay run $(EXAMPLE) --evidence examples/qa/junit.xml --evidence examples/qa/coverage.xml --out artifacts
+
+## Install test tools, then lint, type-check and run the whole test suite.
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest -x -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache

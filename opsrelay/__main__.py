@@ -1,0 +1,5 @@
+"""``python -m opsrelay``."""
+
+from opsrelay.cli import main
+
+main()

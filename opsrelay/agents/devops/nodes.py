@@ -1,0 +1,247 @@
+"""The DevOps Engineer's graph nodes: ingest, decide, draft, assemble, review, revise, emit.
+
+The nodes hold the DevOps knowledge and the loop's bookkeeping; :mod:`opsrelay.graph` only wires
+them. The model backend is injected (``None`` means the offline engine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from opsrelay.agents.devops.assemble import ChangelogEntry, assemble_document
+from opsrelay.agents.devops.decide import decide_offline
+from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.loop import record, stop_reason_after_review
+from opsrelay.agents.devops.state import DevOpsState, IterationRecord, SectionDraft, SectionTask, UsageTotals
+from opsrelay.agents.devops.writers import write_section_offline
+from opsrelay.emit import write_artifacts
+from opsrelay.errors import InputError
+from opsrelay.handoff import DEVOPS_ROLE, ArtifactRef, Handoff, ReviewSummary, RunInfo, sha256_text
+from opsrelay.ingest import IngestedQA, ingest_text
+from opsrelay.models.base import ChatBackend
+from opsrelay.review import review_document
+from opsrelay.settings import RunSettings
+from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING
+
+ARTIFACT_NAME = "OPERATIONS.md"
+HANDOFF_NAME = "handoff.json"
+NEXT_ROLE = "Next Stage"
+
+
+class DevOpsNodes:
+    """Node functions bound to one backend and one set of run settings."""
+
+    def __init__(self, backend: ChatBackend | None, settings: RunSettings) -> None:
+        self.backend = backend
+        self.settings = settings
+
+    # -- ingest / decide ---------------------------------------------------------------------
+
+    def ingest(self, state: DevOpsState) -> dict[str, Any]:
+        """Validate the upstream QA artifact and extract its facts (no model is called)."""
+        qa = state.get("qa")
+        if qa is None:
+            text = state.get("qa_report")
+            if not text:
+                raise InputError("no QA input: pass 'qa_report' (the QA document's text) or 'qa'")
+            qa = ingest_text(
+                text,
+                source_name=state.get("qa_source_name") or "qa_report.md",
+                max_bytes=self.settings.max_bytes,
+            )
+        elif isinstance(qa, dict):  # a parent graph or the server may hand us plain JSON
+            qa = IngestedQA.model_validate(qa)
+        return {"qa": qa, "iteration": 0}
+
+    def decide(self, state: DevOpsState) -> dict[str, Any]:
+        """Fix the cross-cutting decisions so parallel sections agree with each other."""
+        return {"decisions": decide_offline(state["qa"].facts)}
+
+    # -- sections ------------------------------------------------------------------------------
+
+    def section_tasks(self, state: DevOpsState) -> list[SectionTask]:
+        """One drafting task per template section (the changelog is rendered, not drafted)."""
+        return [
+            SectionTask(key=spec.key, qa=state["qa"], decisions=state["decisions"]) for spec in DRAFTED_SECTIONS
+        ]
+
+    def draft_section(self, task: SectionTask) -> dict[str, Any]:
+        """Draft one section."""
+        markdown = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
+        draft = SectionDraft(key=task.key, markdown=markdown, source="offline", revision=task.revision)
+        return {"sections": {task.key: draft}}
+
+    def revise_tasks(self, state: DevOpsState) -> list[SectionTask]:
+        """Tasks for the sections with blocker/major findings only; the rest are kept verbatim."""
+        review = state["review"]
+        tasks = []
+        for heading in review.failing_sections():
+            spec = SECTION_BY_HEADING.get(heading)
+            if spec is None or not spec.drafted:
+                continue
+            findings = [f for f in review.findings if f.section == heading]
+            previous = state["sections"].get(spec.key)
+            tasks.append(
+                SectionTask(
+                    key=spec.key,
+                    qa=state["qa"],
+                    decisions=state["decisions"],
+                    findings=findings,
+                    previous=previous.markdown if previous else None,
+                    revision=state.get("iteration", 0),
+                )
+            )
+        return tasks
+
+    def revise_section(self, task: SectionTask) -> dict[str, Any]:
+        """Re-draft one failing section with its findings as instructions."""
+        return self.draft_section(task)
+
+    # -- assemble / review ---------------------------------------------------------------------
+
+    def assemble(self, state: DevOpsState) -> dict[str, Any]:
+        """Put the sections in template order and render the document."""
+        markdown = self._render(state, state["sections"], state.get("history", []), final=None)
+        return {"draft": markdown}
+
+    def review(self, state: DevOpsState) -> dict[str, Any]:
+        """Review the assembled draft; keep the best draft; decide whether the loop stops."""
+        iteration = state.get("iteration", 0) + 1
+        review = review_document(state["draft"], state["qa"].facts)
+        best = state.get("best_review")
+        revised = sorted(k for k, d in state["sections"].items() if iteration > 1 and d.revision == iteration - 1)
+        update: dict[str, Any] = {
+            "review": review,
+            "iteration": iteration,
+            "history": [record(iteration, review, revised)],
+        }
+        if best is None or review.score > best.score:
+            update |= {"best_draft": state["draft"], "best_sections": state["sections"], "best_review": review}
+        candidate = {**state, **update}
+        revisable = [t.key for t in self.revise_tasks(candidate)]  # type: ignore[arg-type]
+        reason = stop_reason_after_review(
+            review,
+            iteration=iteration,
+            max_revisions=self.settings.max_revisions,
+            best_score_before=best.score if best else None,
+            revisable_sections=revisable,
+        )
+        if reason is not None:
+            update["stop_reason"] = reason
+        return update
+
+    # -- emit ----------------------------------------------------------------------------------
+
+    def emit(self, state: DevOpsState, thread_id: str = "") -> dict[str, Any]:
+        """Render the best draft with its final changelog, build the handoff, write atomically."""
+        sections = state.get("best_sections") or state["sections"]
+        best_review = state.get("best_review") or state["review"]
+        stop_reason = state.get("stop_reason", "max_revisions")
+        markdown = self._render(
+            state, sections, state.get("history", []), final=(best_review.verdict, best_review.score, stop_reason)
+        )
+        final_review = review_document(markdown, state["qa"].facts)
+        qa = state["qa"]
+        usage = state.get("usage") or UsageTotals()
+        handoff = Handoff(
+            from_role=DEVOPS_ROLE,
+            to_role=NEXT_ROLE,
+            artifact=ArtifactRef(name=ARTIFACT_NAME, sha256=sha256_text(markdown)),
+            upstream=ArtifactRef(name=qa.source_name, sha256=qa.sha256),
+            review=ReviewSummary(
+                verdict=final_review.verdict,
+                score=final_review.score,
+                iterations=state.get("iteration", 1),
+                stop_reason=stop_reason,
+                findings=final_review.findings,
+            ),
+            run=RunInfo(
+                thread_id=thread_id,
+                model=self.backend.spec if self.backend else "offline",
+                llm_calls=usage.calls,
+                tokens_in=usage.tokens_in,
+                tokens_out=usage.tokens_out,
+                cached_tokens_in=usage.cached_tokens_in,
+                cost_usd=usage.cost_usd,
+                timings_s=dict(state.get("timings", {})),
+                fallback_sections=sorted(k for k, d in sections.items() if d.source == "fallback"),
+            ),
+        )
+        if self.settings.out_dir is not None:
+            handoff = write_artifacts(Path(self.settings.out_dir), markdown, handoff)
+        else:
+            handoff = handoff.model_copy(update={"artifact": handoff.artifact.model_copy(update={"content": markdown})})
+        return {"operations_md": markdown, "handoff": handoff, "review": final_review, "stop_reason": stop_reason}
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _date(self, qa: IngestedQA) -> str:
+        if self.settings.date:
+            return self.settings.date
+        if qa.facts.report_date is not None:
+            return qa.facts.report_date.value
+        return dt.datetime.now(dt.UTC).date().isoformat()
+
+    def _render(
+        self,
+        state: DevOpsState,
+        sections: dict[str, SectionDraft],
+        history: list[IterationRecord],
+        *,
+        final: tuple[str, int, str] | None,
+    ) -> str:
+        qa = state["qa"]
+        entries = changelog_entries(
+            self._date(qa),
+            source_name=qa.source_name,
+            model=self.backend.spec if self.backend else "offline",
+            decisions=state["decisions"],
+            history=history,
+            final=final,
+        )
+        return assemble_document(
+            {k: d.markdown for k, d in sections.items()},
+            changelog=entries,
+            draft_banner=final is not None and final[0] != "pass",
+            source_name=qa.source_name,
+        )
+
+
+def changelog_entries(
+    date: str,
+    *,
+    source_name: str,
+    model: str,
+    decisions: Decisions,
+    history: list[IterationRecord],
+    final: tuple[str, int, str] | None,
+) -> list[ChangelogEntry]:
+    """Dated changelog lines: the first draft, each review round's revisions, the final verdict."""
+    gate = "blocked" if decisions.release_gate.status == "blocked" else "open"
+    entries = [
+        ChangelogEntry(
+            date=date,
+            summary=f"Initial operations guide drafted by opsrelay ({model}) from QA report "
+            f"`{source_name}`; release gate {gate}.",
+        )
+    ]
+    for prev, rec in zip(history, history[1:], strict=False):
+        entries.append(
+            ChangelogEntry(
+                date=date,
+                summary=f"Review round {prev.iteration}: revised {', '.join(rec.revised_sections) or 'no sections'}; "
+                f"score {prev.score} → {rec.score}.",
+            )
+        )
+    if final is not None:
+        verdict, score, reason = final
+        entries.append(
+            ChangelogEntry(
+                date=date,
+                summary=f"Review verdict: {verdict} (score {score}/100, {len(history)} review pass(es), "
+                f"stopped: {reason.replace('_', ' ')}).",
+            )
+        )
+    return entries

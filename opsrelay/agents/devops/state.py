@@ -1,0 +1,131 @@
+"""Graph state: separate input, internal and output schemas.
+
+A caller (or a parent graph) sees only :class:`DevOpsInput` and :class:`DevOpsOutput`; the
+internal :class:`DevOpsState` carries the drafts, reviews and loop bookkeeping.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Literal, NotRequired, TypedDict
+
+from pydantic import BaseModel, Field
+
+from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.handoff import Handoff, StopReason
+from opsrelay.ingest import IngestedQA
+from opsrelay.review.model import Finding, Review
+
+SectionSource = Literal["offline", "llm", "fallback"]
+
+
+class SectionDraft(BaseModel):
+    """One drafted section: its Markdown and who wrote it."""
+
+    key: str
+    markdown: str
+    source: SectionSource = "offline"
+    revision: int = 0
+
+
+class SectionTask(BaseModel):
+    """What one ``draft_section``/``revise_section`` call works on (the payload of a ``Send``)."""
+
+    key: str
+    qa: IngestedQA = Field(description="The ingested QA document and its facts (Send payloads carry no state).")
+    decisions: Decisions
+    findings: list[Finding] = Field(default_factory=list)
+    previous: str | None = None
+    revision: int = 0
+
+
+class IterationRecord(BaseModel):
+    """One pass of the review loop, for the changelog and the handoff."""
+
+    iteration: int
+    score: int
+    verdict: Literal["pass", "fail"]
+    blockers: int
+    majors: int
+    minors: int
+    revised_sections: list[str] = Field(default_factory=list)
+
+
+class UsageTotals(BaseModel):
+    """LLM accounting summed over the run."""
+
+    calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cached_tokens_in: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: UsageTotals) -> UsageTotals:
+        return UsageTotals(
+            calls=self.calls + other.calls,
+            tokens_in=self.tokens_in + other.tokens_in,
+            tokens_out=self.tokens_out + other.tokens_out,
+            cached_tokens_in=self.cached_tokens_in + other.cached_tokens_in,
+            cost_usd=round(self.cost_usd + other.cost_usd, 6),
+        )
+
+
+def merge_sections(left: dict[str, SectionDraft], right: dict[str, SectionDraft]) -> dict[str, SectionDraft]:
+    """Reducer: parallel section writers each contribute one key."""
+    return {**left, **right}
+
+
+def add_usage(left: UsageTotals | None, right: UsageTotals | None) -> UsageTotals:
+    """Reducer: sum LLM usage from parallel nodes."""
+    return (left or UsageTotals()) + (right or UsageTotals())
+
+
+def add_timings(left: dict[str, float], right: dict[str, float]) -> dict[str, float]:
+    """Reducer: sum wall seconds per node name (parallel section calls add up)."""
+    out = dict(left)
+    for k, v in right.items():
+        out[k] = round(out.get(k, 0.0) + v, 6)
+    return out
+
+
+class DevOpsInput(TypedDict, total=False):
+    """What a caller passes: the QA document's text, or an already-ingested one.
+
+    ``qa_report`` is what the LangGraph server and parent graphs send; ``qa`` is what
+    :func:`opsrelay.run_handoff` sends after validating files and evidence.
+    """
+
+    qa_report: str
+    qa_source_name: str
+    qa: IngestedQA
+
+
+class DevOpsOutput(TypedDict, total=False):
+    """What a caller gets back."""
+
+    operations_md: str
+    handoff: Handoff
+    review: Review
+    stop_reason: StopReason
+
+
+class DevOpsState(TypedDict):
+    """Internal state of one handoff run."""
+
+    qa_report: NotRequired[str]
+    qa_source_name: NotRequired[str]
+    qa: NotRequired[IngestedQA]
+    decisions: NotRequired[Decisions]
+    sections: Annotated[dict[str, SectionDraft], merge_sections]
+    draft: NotRequired[str]
+    review: NotRequired[Review]
+    iteration: NotRequired[int]
+    history: Annotated[list[IterationRecord], operator.add]
+    best_draft: NotRequired[str]
+    best_sections: NotRequired[dict[str, SectionDraft]]
+    best_review: NotRequired[Review]
+    stop_reason: NotRequired[StopReason]
+    usage: Annotated[UsageTotals, add_usage]
+    timings: Annotated[dict[str, float], add_timings]
+    operations_md: NotRequired[str]
+    handoff: NotRequired[Handoff]

@@ -1,0 +1,172 @@
+"""The Python API: run one handoff, or review a document. The CLI is a thin layer over this."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from opsrelay.errors import InputError, OpsrelayError
+from opsrelay.handoff import Handoff, StopReason
+from opsrelay.ingest import IngestedQA, load_qa
+from opsrelay.models.base import ChatBackend
+from opsrelay.review import review_document
+from opsrelay.review.model import Review
+from opsrelay.settings import DEFAULT_MAX_BYTES, RunSettings
+
+__all__ = ["HandoffResult", "review_document", "run_handoff", "stream_handoff"]
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    """What one handoff run produced."""
+
+    operations_md: str
+    handoff: Handoff
+    review: Review
+    stop_reason: StopReason
+    out_dir: Path | None
+
+    @property
+    def approved(self) -> bool:
+        """True when the emitted document passed review."""
+        return self.review.verdict == "pass"
+
+    @property
+    def exit_code(self) -> Literal[0, 4]:
+        """The CLI's exit code for this result: 0 approved, 4 emitted with review blockers."""
+        return 0 if self.approved else 4
+
+
+def _settings(**kwargs: Any) -> RunSettings:
+    try:
+        return RunSettings(**kwargs)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        first = str(exc).splitlines()
+        raise InputError(f"invalid setting: {' '.join(first[1:3]).strip() or first[0]}") from None
+
+
+def _backend_for(settings: RunSettings, backend: ChatBackend | None, **model_kwargs: Any) -> ChatBackend | None:
+    if backend is not None or settings.model == "offline":
+        return backend
+    from opsrelay.models.factory import make_backend, parse_model_spec
+
+    return make_backend(parse_model_spec(settings.model), **model_kwargs)
+
+
+def stream_handoff(
+    source: str | Path | IngestedQA,
+    *,
+    evidence: Sequence[str | Path] = (),
+    out_dir: str | Path | None = "artifacts",
+    model: str | None = None,
+    backend: ChatBackend | None = None,
+    max_revisions: int = 2,
+    concurrency: int = 8,
+    date: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    thread_id: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    record: str | Path | None = None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Run a handoff and yield ``(node, update)`` as each node finishes; the last update is from emit.
+
+    Same arguments as :func:`run_handoff`; used by the CLI to show progress.
+    """
+    settings = _settings(
+        model=model or os.environ.get("OPSRELAY_MODEL") or "offline",
+        max_revisions=max_revisions,
+        concurrency=concurrency,
+        date=date,
+        out_dir=Path(out_dir) if out_dir is not None else None,
+        max_bytes=max_bytes,
+    )
+    if settings.out_dir is not None:
+        from opsrelay.emit import check_output_dir
+
+        check_output_dir(settings.out_dir)
+    qa = (
+        source
+        if isinstance(source, IngestedQA)
+        else load_qa(source, evidence=[Path(e) for e in evidence], max_bytes=settings.max_bytes)
+    )
+    chat = _backend_for(
+        settings,
+        backend,
+        base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
+        api_key=api_key or os.environ.get("OPENAI_API_KEY"),
+        record_path=Path(record) if record else None,
+    )
+    from opsrelay.graph import build_graph
+
+    graph = build_graph(chat, settings)
+    config = {"configurable": {"thread_id": thread_id or uuid.uuid4().hex}}
+    try:
+        for chunk in graph.stream({"qa": qa}, config, stream_mode="updates"):  # type: ignore[arg-type]
+            for node, update in chunk.items():
+                yield node, update or {}
+    finally:
+        close = getattr(chat, "close", None)
+        if callable(close):
+            close()
+
+
+def run_handoff(
+    source: str | Path | IngestedQA,
+    *,
+    evidence: Sequence[str | Path] = (),
+    out_dir: str | Path | None = "artifacts",
+    model: str | None = None,
+    backend: ChatBackend | None = None,
+    max_revisions: int = 2,
+    concurrency: int = 8,
+    date: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    thread_id: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    record: str | Path | None = None,
+) -> HandoffResult:
+    """Turn a QA report into a reviewed OPERATIONS.md and a handoff envelope.
+
+    ``source`` is a path to the QA document (Markdown, or a JSON handoff envelope), ``"-"`` for
+    stdin, or an :class:`~opsrelay.ingest.IngestedQA`. ``evidence`` adds JUnit / coverage XML.
+    ``out_dir`` is where ``OPERATIONS.md`` and ``handoff.json`` are written (``None``: nowhere).
+    ``model`` is a model spec (default ``$OPSRELAY_MODEL`` or ``offline``); ``backend`` injects a
+    ready :class:`~opsrelay.models.base.ChatBackend` instead. ``date`` fixes the changelog date
+    (YYYY-MM-DD) for reproducible output. ``record`` writes a replay cassette of a live run.
+
+    Raises :class:`~opsrelay.errors.InputError` on bad input (nothing written) and
+    :class:`~opsrelay.errors.ProviderError` when the model fails after retries (nothing written).
+    """
+    final: dict[str, Any] = {}
+    for node, update in stream_handoff(
+        source,
+        evidence=evidence,
+        out_dir=out_dir,
+        model=model,
+        backend=backend,
+        max_revisions=max_revisions,
+        concurrency=concurrency,
+        date=date,
+        max_bytes=max_bytes,
+        thread_id=thread_id,
+        base_url=base_url,
+        api_key=api_key,
+        record=record,
+    ):
+        if node == "emit":
+            final = update
+    if not final:
+        raise OpsrelayError("the graph finished without emitting")
+    return HandoffResult(
+        operations_md=final["operations_md"],
+        handoff=final["handoff"],
+        review=final["review"],
+        stop_reason=final["stop_reason"],
+        out_dir=Path(out_dir) if out_dir is not None else None,
+    )

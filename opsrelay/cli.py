@@ -1,0 +1,172 @@
+"""The ``opsrelay`` command line. Only this module prints; it maps errors to exit codes (DESIGN §6).
+
+Heavy imports (langgraph, langchain) happen inside the commands that need them, so ``--help``
+and ``opsrelay review`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from opsrelay.errors import InputError, OpsrelayError
+
+app = typer.Typer(
+    name="opsrelay",
+    help="DevOps Engineer stage: turn a QA report into a reviewed OPERATIONS.md and a handoff envelope.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state: dict[str, Any] = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="debug, info, warning or error.", envvar="OPSRELAY_LOG_LEVEL")
+    ] = "warning",
+    log_format: Annotated[str, typer.Option("--log-format", help="console or json.")] = "console",
+) -> None:
+    """Global options."""
+    from opsrelay.logging import configure_logging
+
+    if log_format not in ("console", "json"):
+        raise InputError(f"--log-format must be 'console' or 'json', not {log_format!r}")
+    _state["debug"] = debug
+    configure_logging(log_level, "json" if log_format == "json" else "console")
+
+
+def _err(message: str) -> None:
+    typer.echo(f"opsrelay: error: {message}", err=True)
+
+
+@app.command()
+def run(
+    qa_file: Annotated[str, typer.Argument(help="QA report (Markdown or JSON handoff), or - for stdin.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("artifacts"),
+    evidence: Annotated[
+        list[Path] | None, typer.Option("--evidence", "-e", help="JUnit or coverage XML (repeatable).")
+    ] = None,
+    max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, max=10)] = 2,
+    model: Annotated[
+        str, typer.Option("--model", "-m", envvar="OPSRELAY_MODEL", help="offline | openai:NAME | replay:CASSETTE")
+    ] = "offline",
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible server URL.")
+    ] = None,
+    record: Annotated[Path | None, typer.Option("--record", help="Record model exchanges to a cassette.")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Sections drafted at once.")] = 8,
+    date: Annotated[str | None, typer.Option("--date", help="Changelog date YYYY-MM-DD (reproducible output).")] = None,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Largest QA input accepted.")] = 5_000_000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+) -> int:
+    """Draft, review and emit OPERATIONS.md and handoff.json from a QA report."""
+    import os
+
+    from opsrelay.api import HandoffResult, stream_handoff
+    from opsrelay.cli_output import Progress, print_summary, summary_dict
+
+    progress = Progress(enabled=sys.stderr.isatty() and not as_json)
+    final: dict[str, Any] = {}
+    with progress:
+        for node, update in stream_handoff(
+            qa_file,
+            evidence=evidence or [],
+            out_dir=out,
+            model=model,
+            max_revisions=max_revisions,
+            concurrency=concurrency,
+            date=date,
+            max_bytes=max_bytes,
+            base_url=base_url,
+            api_key=os.environ.get("OPENAI_API_KEY"),
+            record=record,
+        ):
+            progress.update(node, update)
+            if node == "emit":
+                final = update
+    result = HandoffResult(
+        operations_md=final["operations_md"],
+        handoff=final["handoff"],
+        review=final["review"],
+        stop_reason=final["stop_reason"],
+        out_dir=out,
+    )
+    if as_json:
+        typer.echo(json.dumps(summary_dict(result), indent=2))
+    else:
+        print_summary(result)
+    return result.exit_code
+
+
+@app.command()
+def review(
+    document: Annotated[Path, typer.Argument(help="An OPERATIONS.md to lint.")],
+    qa: Annotated[str | None, typer.Option("--qa", help="The QA report it answers (enables grounding rules).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON on stdout.")] = False,
+) -> int:
+    """Review an OPERATIONS.md against the quality rules: exit 0 pass, 4 fail, 2 bad input."""
+    from opsrelay.cli_output import print_review
+    from opsrelay.ingest import load_qa, read_text_file
+    from opsrelay.review import review_document
+
+    text = read_text_file(document)
+    facts = load_qa(qa).facts if qa else None
+    result = review_document(text, facts)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        print_review(result, str(document))
+    return 0 if result.verdict == "pass" else 4
+
+
+@app.command()
+def graph() -> int:
+    """Print the graph as a Mermaid diagram."""
+    from opsrelay.graph import build_graph
+
+    typer.echo(build_graph().get_graph().draw_mermaid())
+    return 0
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` and return the exit code (tests call this directly)."""
+    import click
+
+    try:
+        rv = app(args=argv, standalone_mode=False, prog_name="opsrelay")
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        _err("aborted")
+        return 130
+    except OpsrelayError as exc:
+        if _state["debug"]:
+            raise
+        _err(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for a traceback)")
+        return 1
+    return int(rv) if isinstance(rv, int) else 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli())

@@ -1,0 +1,35 @@
+"""Run settings: one typed object per run, passed in; nothing deep inside reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_MAX_BYTES = 5_000_000
+
+
+class RunSettings(BaseModel):
+    """Everything that shapes one handoff run except the model backend itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str = Field(default="offline", description="Model spec: 'offline', 'openai:<name>' or 'replay:<cassette>'.")
+    max_revisions: int = Field(default=2, ge=0, le=10, description="Revision rounds after the first review.")
+    concurrency: int = Field(default=8, ge=1, le=64, description="Sections drafted at once.")
+    date: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="Changelog date (YYYY-MM-DD). Default: the QA report's date, else today (UTC).",
+    )
+    out_dir: Path | None = Field(default=None, description="Where emit writes; None writes nothing.")
+    budget_tokens: int | None = Field(default=None, ge=1, description="Stop before exceeding this many tokens.")
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest QA input accepted.")
+
+    def recursion_limit(self) -> int:
+        """An explicit bound on graph steps, derived from the loop's own bound.
+
+        ingest, decide, draft, assemble, review, emit are six steps; each revision adds revise,
+        assemble and review. LangGraph's default limit is far too large to be a safety net.
+        """
+        return 6 + 3 * self.max_revisions + 4
