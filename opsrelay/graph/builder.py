@@ -11,6 +11,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer, Send
 
+from opsrelay.agents.devops.drafter import Drafter, make_drafter
 from opsrelay.agents.devops.nodes import DevOpsNodes
 from opsrelay.agents.devops.state import DevOpsInput, DevOpsOutput, DevOpsState
 from opsrelay.logging import get_logger
@@ -54,15 +55,18 @@ def build_graph(
     settings: RunSettings | None = None,
     *,
     checkpointer: Checkpointer = None,
+    drafter: Drafter | None = None,
 ) -> CompiledStateGraph[DevOpsState, None, DevOpsInput, DevOpsOutput]:
     """Compile the DevOps stage graph: usable directly, as a subgraph, or under the LangGraph server.
 
     ``backend`` is the model (``None``: the offline engine); ``settings`` bound the loop and the
-    fan-out. The compiled graph carries an explicit ``recursion_limit`` and ``max_concurrency``.
+    fan-out; ``drafter`` replaces the content writer outright (tests script it). The compiled
+    graph carries an explicit ``recursion_limit`` and ``max_concurrency``.
     """
     settings = settings or RunSettings()
-    nodes = DevOpsNodes(backend, settings)
-    model = backend.spec if backend else "offline"
+    drafter = drafter or make_drafter(backend, settings)
+    nodes = DevOpsNodes(drafter, settings)
+    model = drafter.model
 
     def fan_out(state: DevOpsState) -> list[Send]:
         return [Send("draft_section", task) for task in nodes.section_tasks(state)]

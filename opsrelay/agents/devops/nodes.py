@@ -1,7 +1,7 @@
 """The DevOps Engineer's graph nodes: ingest, decide, draft, assemble, review, revise, emit.
 
 The nodes hold the DevOps knowledge and the loop's bookkeeping; :mod:`opsrelay.graph` only wires
-them. The model backend is injected (``None`` means the offline engine).
+them. The drafter (offline engine or LLM) is injected.
 """
 
 from __future__ import annotations
@@ -11,19 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from opsrelay.agents.devops.assemble import ChangelogEntry, assemble_document
-from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.drafter import Drafter
 from opsrelay.agents.devops.loop import record, stop_reason_after_review
 from opsrelay.agents.devops.state import DevOpsState, IterationRecord, SectionDraft, SectionTask, UsageTotals
-from opsrelay.agents.devops.writers import write_section_offline
 from opsrelay.emit import write_artifacts
-from opsrelay.errors import InputError
+from opsrelay.errors import BudgetExceeded, InputError
 from opsrelay.handoff import DEVOPS_ROLE, ArtifactRef, Handoff, ReviewSummary, RunInfo, sha256_text
 from opsrelay.ingest import IngestedQA, ingest_text
-from opsrelay.models.base import ChatBackend
 from opsrelay.review import review_document
+from opsrelay.review.model import Finding, Review
 from opsrelay.settings import RunSettings
-from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING
+from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING, SECTION_BY_KEY
 
 ARTIFACT_NAME = "OPERATIONS.md"
 HANDOFF_NAME = "handoff.json"
@@ -33,8 +32,8 @@ NEXT_ROLE = "Next Stage"
 class DevOpsNodes:
     """Node functions bound to one backend and one set of run settings."""
 
-    def __init__(self, backend: ChatBackend | None, settings: RunSettings) -> None:
-        self.backend = backend
+    def __init__(self, drafter: Drafter, settings: RunSettings) -> None:
+        self.drafter = drafter
         self.settings = settings
 
     # -- ingest / decide ---------------------------------------------------------------------
@@ -57,7 +56,8 @@ class DevOpsNodes:
 
     def decide(self, state: DevOpsState) -> dict[str, Any]:
         """Fix the cross-cutting decisions so parallel sections agree with each other."""
-        return {"decisions": decide_offline(state["qa"].facts)}
+        decisions, usage = self.drafter.decide(state["qa"])
+        return {"decisions": decisions, "usage": usage}
 
     # -- sections ------------------------------------------------------------------------------
 
@@ -69,9 +69,8 @@ class DevOpsNodes:
 
     def draft_section(self, task: SectionTask) -> dict[str, Any]:
         """Draft one section."""
-        markdown = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
-        draft = SectionDraft(key=task.key, markdown=markdown, source="offline", revision=task.revision)
-        return {"sections": {task.key: draft}}
+        draft, usage = self.drafter.draft(task)
+        return {"sections": {task.key: draft}, "usage": usage}
 
     def revise_tasks(self, state: DevOpsState) -> list[SectionTask]:
         """Tasks for the sections with blocker/major findings only; the rest are kept verbatim."""
@@ -96,8 +95,15 @@ class DevOpsNodes:
         return tasks
 
     def revise_section(self, task: SectionTask) -> dict[str, Any]:
-        """Re-draft one failing section with its findings as instructions."""
-        return self.draft_section(task)
+        """Re-draft one failing section with its findings as instructions.
+
+        A revision that would exceed the token budget keeps the section as it was and tells the
+        review node to stop the loop (stop reason ``budget``).
+        """
+        try:
+            return self.draft_section(task)
+        except BudgetExceeded:
+            return {"budget_exhausted": True}
 
     # -- assemble / review ---------------------------------------------------------------------
 
@@ -109,11 +115,22 @@ class DevOpsNodes:
     def review(self, state: DevOpsState) -> dict[str, Any]:
         """Review the assembled draft; keep the best draft; decide whether the loop stops."""
         iteration = state.get("iteration", 0) + 1
-        review = review_document(state["draft"], state["qa"].facts)
+        rubric = review_document(state["draft"], state["qa"].facts)
+        budget_hit = state.get("budget_exhausted", False)
+        critic: list[Finding] = []
+        usage = UsageTotals()
+        if not budget_hit and rubric.count("blocker") == 0:
+            # The critic is only worth paying for once the deterministic blockers are gone.
+            try:
+                critic, usage = self.drafter.critique(state["qa"], state["decisions"], state["draft"])
+            except BudgetExceeded:
+                budget_hit = True
+        review = Review(findings=[*rubric.findings, *critic])
         best = state.get("best_review")
         revised = sorted(k for k, d in state["sections"].items() if iteration > 1 and d.revision == iteration - 1)
         update: dict[str, Any] = {
             "review": review,
+            "usage": usage,
             "iteration": iteration,
             "history": [record(iteration, review, revised)],
         }
@@ -128,6 +145,8 @@ class DevOpsNodes:
             best_score_before=best.score if best else None,
             revisable_sections=revisable,
         )
+        if reason is None and budget_hit:
+            reason = "budget"
         if reason is not None:
             update["stop_reason"] = reason
         return update
@@ -142,7 +161,9 @@ class DevOpsNodes:
         markdown = self._render(
             state, sections, state.get("history", []), final=(best_review.verdict, best_review.score, stop_reason)
         )
-        final_review = review_document(markdown, state["qa"].facts)
+        # Re-check the final text (its changelog changed); the critic's judgement of it stands.
+        critic = [f for f in best_review.findings if f.rule.startswith("critic.")]
+        final_review = Review(findings=[*review_document(markdown, state["qa"].facts).findings, *critic])
         qa = state["qa"]
         usage = state.get("usage") or UsageTotals()
         handoff = Handoff(
@@ -159,7 +180,7 @@ class DevOpsNodes:
             ),
             run=RunInfo(
                 thread_id=thread_id,
-                model=self.backend.spec if self.backend else "offline",
+                model=self.drafter.model,
                 llm_calls=usage.calls,
                 tokens_in=usage.tokens_in,
                 tokens_out=usage.tokens_out,
@@ -196,7 +217,7 @@ class DevOpsNodes:
         entries = changelog_entries(
             self._date(qa),
             source_name=qa.source_name,
-            model=self.backend.spec if self.backend else "offline",
+            model=self.drafter.model,
             decisions=state["decisions"],
             history=history,
             final=final,
@@ -231,7 +252,8 @@ def changelog_entries(
         entries.append(
             ChangelogEntry(
                 date=date,
-                summary=f"Review round {prev.iteration}: revised {', '.join(rec.revised_sections) or 'no sections'}; "
+                summary=f"Review round {prev.iteration}: revised "
+                f"{', '.join(SECTION_BY_KEY[k].heading for k in rec.revised_sections) or 'no sections'}; "
                 f"score {prev.score} → {rec.score}.",
             )
         )

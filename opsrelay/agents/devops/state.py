@@ -126,6 +126,7 @@ class DevOpsState(TypedDict):
     best_review: NotRequired[Review]
     stop_reason: NotRequired[StopReason]
     usage: Annotated[UsageTotals, add_usage]
+    budget_exhausted: NotRequired[bool]
     timings: Annotated[dict[str, float], add_timings]
     operations_md: NotRequired[str]
     handoff: NotRequired[Handoff]

@@ -68,7 +68,7 @@ def mentions(text: str, pattern: str) -> bool:
 TIME_UNIT = (
     r"(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)"
 )
-NUMBER = r"\d+(?:[.,]\d+)?"
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 
 _UNIT_SECONDS: dict[str, float] = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -86,4 +86,4 @@ def unit_seconds(unit: str) -> float:
 def durations(text: str) -> list[float]:
     """Every '<number> <time unit>' in ``text``, in seconds."""
     found = re.finditer(rf"({NUMBER})\s*-?\s*({TIME_UNIT})\b", text, re.IGNORECASE)
-    return [float(m.group(1).replace(",", ".")) * unit_seconds(m.group(2)) for m in found]
+    return [float(m.group(1).replace(",", "")) * unit_seconds(m.group(2)) for m in found]

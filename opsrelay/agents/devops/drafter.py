@@ -1,0 +1,64 @@
+"""Who writes the content: the offline engine or an LLM, behind one small protocol."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from opsrelay.agents.devops.decide import decide_offline
+from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
+from opsrelay.agents.devops.writers import write_section_offline
+from opsrelay.ingest import IngestedQA
+from opsrelay.models.base import ChatBackend
+from opsrelay.review.model import Finding
+from opsrelay.settings import RunSettings
+
+
+class Drafter(Protocol):
+    """Makes the decisions and writes sections. Implementations must be thread-safe."""
+
+    @property
+    def model(self) -> str:
+        """Model spec recorded in the handoff ('offline', 'openai:…', 'replay:…')."""
+        ...
+
+    def decide(self, qa: IngestedQA) -> tuple[Decisions, UsageTotals]:
+        """Fix the cross-cutting decisions before sections are drafted in parallel."""
+        ...
+
+    def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
+        """Write (or, with findings, rewrite) one section."""
+        ...
+
+    def critique(self, qa: IngestedQA, decisions: Decisions, draft: str) -> tuple[list[Finding], UsageTotals]:
+        """Findings beyond the deterministic rubric (the LLM critic); none for the offline engine."""
+        ...
+
+
+class OfflineDrafter:
+    """The deterministic, rule-based engine: no network, no key, same input → same bytes."""
+
+    model = "offline"
+
+    def decide(self, qa: IngestedQA) -> tuple[Decisions, UsageTotals]:
+        """Rules of practice over the QA facts."""
+        return decide_offline(qa.facts), UsageTotals()
+
+    def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
+        """Render one section from the facts and decisions."""
+        markdown = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
+        return SectionDraft(key=task.key, markdown=markdown, source="offline", revision=task.revision), UsageTotals()
+
+    def critique(self, qa: IngestedQA, decisions: Decisions, draft: str) -> tuple[list[Finding], UsageTotals]:
+        """The offline engine has no critic beyond the deterministic rubric."""
+        return [], UsageTotals()
+
+
+def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
+    """The drafter for a backend: the offline engine when there is none."""
+    if backend is None:
+        return OfflineDrafter()
+    from opsrelay.agents.devops.llm import LLMDrafter
+
+    model_name = getattr(backend, "model_name", None) or backend.spec.partition(":")[2]
+    return LLMDrafter(backend, model_name=model_name, budget_tokens=settings.budget_tokens)

@@ -1,0 +1,1 @@
+"""Test helpers for opsrelay users: a local fake OpenAI-compatible server."""
