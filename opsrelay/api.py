@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from opsrelay.errors import InputError, OpsrelayError
 from opsrelay.handoff import Handoff, StopReason
@@ -17,7 +17,7 @@ from opsrelay.review import review_document
 from opsrelay.review.model import Review
 from opsrelay.settings import DEFAULT_MAX_BYTES, RunSettings
 
-__all__ = ["HandoffResult", "review_document", "run_handoff", "stream_handoff"]
+__all__ = ["HandoffOptions", "HandoffResult", "review_document", "run_handoff", "stream_handoff"]
 
 
 @dataclass(frozen=True)
@@ -54,36 +54,46 @@ def _backend_for(settings: RunSettings, backend: ChatBackend | None, **model_kwa
         return backend
     from opsrelay.models.factory import make_backend, parse_model_spec
 
-    return make_backend(parse_model_spec(settings.model), **model_kwargs)
+    return make_backend(parse_model_spec(settings.model), **model_kwargs)  # type: ignore[no-any-return]
+
+
+class HandoffOptions(TypedDict, total=False):
+    """Keyword options of :func:`run_handoff` and :func:`stream_handoff` (all optional)."""
+
+    evidence: Sequence[str | Path]
+    out_dir: str | Path | None
+    model: str | None
+    backend: ChatBackend | None
+    max_revisions: int
+    concurrency: int
+    date: str | None
+    max_bytes: int
+    thread_id: str | None
+    base_url: str | None
+    api_key: str | None
+    record: str | Path | None
+    timeout_s: float
+    strict_replay: bool
+    budget_tokens: int | None
 
 
 def stream_handoff(
-    source: str | Path | IngestedQA,
-    *,
-    evidence: Sequence[str | Path] = (),
-    out_dir: str | Path | None = "artifacts",
-    model: str | None = None,
-    backend: ChatBackend | None = None,
-    max_revisions: int = 2,
-    concurrency: int = 8,
-    date: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    thread_id: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    record: str | Path | None = None,
+    source: str | Path | IngestedQA, **options: Unpack[HandoffOptions]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Run a handoff and yield ``(node, update)`` as each node finishes; the last update is from emit.
 
     Same arguments as :func:`run_handoff`; used by the CLI to show progress.
     """
+    out_dir = options.get("out_dir", "artifacts")
+    model = options.get("model") or os.environ.get("OPSRELAY_MODEL") or "offline"
     settings = _settings(
-        model=model or os.environ.get("OPSRELAY_MODEL") or "offline",
-        max_revisions=max_revisions,
-        concurrency=concurrency,
-        date=date,
+        model=model,
+        max_revisions=options.get("max_revisions", 2),
+        concurrency=options.get("concurrency", 8),
+        date=options.get("date"),
         out_dir=Path(out_dir) if out_dir is not None else None,
-        max_bytes=max_bytes,
+        max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES),
+        budget_tokens=options.get("budget_tokens"),
     )
     if settings.out_dir is not None:
         from opsrelay.emit import check_output_dir
@@ -92,45 +102,34 @@ def stream_handoff(
     qa = (
         source
         if isinstance(source, IngestedQA)
-        else load_qa(source, evidence=[Path(e) for e in evidence], max_bytes=settings.max_bytes)
+        else load_qa(source, evidence=[Path(e) for e in options.get("evidence", ())], max_bytes=settings.max_bytes)
     )
+    record = options.get("record")
     chat = _backend_for(
         settings,
-        backend,
-        base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
-        api_key=api_key or os.environ.get("OPENAI_API_KEY"),
+        options.get("backend"),
+        base_url=options.get("base_url") or os.environ.get("OPENAI_BASE_URL"),
+        api_key=options.get("api_key") or os.environ.get("OPENAI_API_KEY"),
         record_path=Path(record) if record else None,
+        timeout_s=options.get("timeout_s", 60.0),
+        strict_replay=options.get("strict_replay", False),
     )
     from opsrelay.graph import build_graph
 
     graph = build_graph(chat, settings)
-    config = {"configurable": {"thread_id": thread_id or uuid.uuid4().hex}}
-    try:
-        for chunk in graph.stream({"qa": qa}, config, stream_mode="updates"):  # type: ignore[arg-type]
-            for node, update in chunk.items():
-                yield node, update or {}
-    finally:
-        close = getattr(chat, "close", None)
-        if callable(close):
-            close()
+    config = {"configurable": {"thread_id": options.get("thread_id") or uuid.uuid4().hex}}
+    for chunk in graph.stream({"qa": qa}, config, stream_mode="updates"):  # type: ignore[arg-type]
+        for node, update in chunk.items():
+            yield node, update or {}
+    if chat is not None:
+        # Flush a recording / check a strict replay only after a successful run, so a failure
+        # is reported as itself and never leaves a cassette of a half run.
+        from opsrelay.models.factory import close_backend
+
+        close_backend(chat)
 
 
-def run_handoff(
-    source: str | Path | IngestedQA,
-    *,
-    evidence: Sequence[str | Path] = (),
-    out_dir: str | Path | None = "artifacts",
-    model: str | None = None,
-    backend: ChatBackend | None = None,
-    max_revisions: int = 2,
-    concurrency: int = 8,
-    date: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    thread_id: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    record: str | Path | None = None,
-) -> HandoffResult:
+def run_handoff(source: str | Path | IngestedQA, **options: Unpack[HandoffOptions]) -> HandoffResult:
     """Turn a QA report into a reviewed OPERATIONS.md and a handoff envelope.
 
     ``source`` is a path to the QA document (Markdown, or a JSON handoff envelope), ``"-"`` for
@@ -144,21 +143,7 @@ def run_handoff(
     :class:`~opsrelay.errors.ProviderError` when the model fails after retries (nothing written).
     """
     final: dict[str, Any] = {}
-    for node, update in stream_handoff(
-        source,
-        evidence=evidence,
-        out_dir=out_dir,
-        model=model,
-        backend=backend,
-        max_revisions=max_revisions,
-        concurrency=concurrency,
-        date=date,
-        max_bytes=max_bytes,
-        thread_id=thread_id,
-        base_url=base_url,
-        api_key=api_key,
-        record=record,
-    ):
+    for node, update in stream_handoff(source, **options):
         if node == "emit":
             final = update
     if not final:
@@ -168,5 +153,5 @@ def run_handoff(
         handoff=final["handoff"],
         review=final["review"],
         stop_reason=final["stop_reason"],
-        out_dir=Path(out_dir) if out_dir is not None else None,
+        out_dir=Path(out) if (out := options.get("out_dir", "artifacts")) is not None else None,
     )

@@ -66,6 +66,13 @@ def run(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Sections drafted at once.")] = 8,
     date: Annotated[str | None, typer.Option("--date", help="Changelog date YYYY-MM-DD (reproducible output).")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Largest QA input accepted.")] = 5_000_000,
+    budget_tokens: Annotated[
+        int | None, typer.Option("--budget-tokens", min=1, help="Stop cleanly before using more tokens.")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per model request.")] = 60.0,
+    strict_replay: Annotated[
+        bool, typer.Option("--strict-replay", help="With replay:, fail if recorded exchanges go unused.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
 ) -> int:
     """Draft, review and emit OPERATIONS.md and handoff.json from a QA report."""
@@ -89,6 +96,9 @@ def run(
             base_url=base_url,
             api_key=os.environ.get("OPENAI_API_KEY"),
             record=record,
+            budget_tokens=budget_tokens,
+            timeout_s=timeout,
+            strict_replay=strict_replay,
         ):
             progress.update(node, update)
             if node == "emit":
@@ -139,16 +149,13 @@ def graph() -> int:
 
 def cli(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` and return the exit code (tests call this directly)."""
-    import click
+    from typer.exceptions import TyperException
 
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="opsrelay")
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         _err("aborted")
         return 130
     except OpsrelayError as exc:
@@ -156,6 +163,9 @@ def cli(argv: list[str] | None = None) -> int:
             raise
         _err(str(exc))
         return exc.exit_code
+    except TyperException as exc:  # usage errors: unknown option, bad value, missing argument
+        _err(f"{exc.format_message()} (see opsrelay --help)")
+        return int(exc.exit_code)
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

@@ -91,7 +91,7 @@ def summary_dict(result: HandoffResult) -> dict[str, Any]:
 
 def print_summary(result: HandoffResult) -> None:
     """Print the human summary of a run on stdout."""
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     s = summary_dict(result)
     mark = "approved" if result.approved else "NOT approved (DRAFT banner)"
     out.print(f"[bold]OPERATIONS.md {mark}[/bold]: verdict {s['verdict']}, score {s['score']}/100, "
@@ -109,7 +109,7 @@ def print_summary(result: HandoffResult) -> None:
 
 def print_review(result: Review, name: str) -> None:
     """Print a review's verdict and findings on stdout."""
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     out.print(f"{name}: verdict {result.verdict}, score {result.score}/100 — "
               f"{result.count('blocker')} blocker, {result.count('major')} major, {result.count('minor')} minor")
     _findings_table(out, result, limit=None)

@@ -60,5 +60,6 @@ def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
         return OfflineDrafter()
     from opsrelay.agents.devops.llm import LLMDrafter
 
-    model_name = getattr(backend, "model_name", None) or backend.spec.partition(":")[2]
-    return LLMDrafter(backend, model_name=model_name, budget_tokens=settings.budget_tokens)
+    from opsrelay.models.factory import model_name_of
+
+    return LLMDrafter(backend, model_name=model_name_of(backend), budget_tokens=settings.budget_tokens)
