@@ -68,8 +68,10 @@ _HINTS = {
 
 
 def parse_retry_after(headers: Mapping[str, str] | None, *, now: float | None = None) -> float | None:
-    """Seconds the server asked us to wait: ``retry-after-ms``, else ``retry-after`` (seconds or
-    an HTTP date). ``None`` when absent or unparsable; never negative.
+    """Return the seconds the server asked us to wait, or ``None``.
+
+    Reads ``retry-after-ms``, else ``retry-after`` (seconds or an HTTP date). ``None`` when
+    absent or unparsable; never negative.
     """
     if not headers:
         return None
@@ -127,6 +129,7 @@ class OpenAIBackend:
 
     One request per :meth:`complete`, no retries: wrap it in
     :class:`~opsrelay.models.retry.RetryingBackend`. Thread-safe.
+
     """
 
     def __init__(
@@ -161,7 +164,8 @@ class OpenAIBackend:
         return f"openai:{self.model}"
 
     def __repr__(self) -> str:
-        return f"OpenAIBackend({self.model!r}, base_url={redact_url(self.base_url)!r}, timeout_s={self.timeout_s})"
+        where = redact_url(self.base_url)
+        return f"OpenAIBackend({self.model!r}, base_url={where!r}, timeout_s={self.timeout_s})"
 
     def _client(self, temperature: float) -> ChatOpenAI:
         with self._lock:
@@ -189,7 +193,9 @@ class OpenAIBackend:
 
         Raises:
             TransientProviderError: 408/409/429/5xx, timeout, connection failure (retryable).
-            PermanentProviderError: other 4xx, or a response that is not a chat completion.
+            PermanentProviderError: other 4xx (and 429 ``insufficient_quota``: billing, not
+                load), or a response that is not a chat completion.
+
         """
         kwargs: dict[str, Any] = {}
         if request.max_tokens is not None:
@@ -250,7 +256,7 @@ class OpenAIBackend:
 
     @staticmethod
     def _from_completion(completion: Any, finish_reason: str) -> ChatResponse:
-        """A response from the ``ChatCompletion`` carried by the SDK's finish-reason errors."""
+        """Build a response from the ``ChatCompletion`` carried by the SDK's finish-reason errors."""
         content = ""
         refusal = None
         choices = getattr(completion, "choices", None) or []
@@ -284,6 +290,11 @@ class OpenAIBackend:
             status = exc.status_code
             label = f"{status} {_REASONS.get(status, 'Error')}"
             server_text = self._server_message(exc)
+            if status == 429 and self._error_code(exc) == "insufficient_quota":
+                return PermanentProviderError(
+                    f"{self._where}: {label}: insufficient quota (check the plan and billing of this key)",
+                    status=status,
+                )
             if status in _TRANSIENT_4XX or status >= 500:
                 detail = f": {server_text}" if server_text else ""
                 retry_after = parse_retry_after(exc.response.headers)
@@ -304,6 +315,13 @@ class OpenAIBackend:
         return PermanentProviderError(
             f"{self._where}: unexpected answer ({type(exc).__name__}: {self._snippet(str(exc.message), 120)})"
         )
+
+    @staticmethod
+    def _error_code(exc: openai.APIStatusError) -> str | None:
+        body = exc.body
+        inner = body.get("error", body) if isinstance(body, Mapping) else None
+        code = inner.get("code") if isinstance(inner, Mapping) else None
+        return str(code) if code is not None else None
 
     def _server_message(self, exc: openai.APIStatusError) -> str:
         body = exc.body

@@ -2,10 +2,15 @@
 
 Retries :class:`~opsrelay.models.errors.TransientProviderError` only (429, 408/409, 5xx,
 timeouts, connection errors); a :class:`~opsrelay.models.errors.PermanentProviderError` or any
-other exception goes straight through. Bounded twice: by attempts and by total time (time spent
-in attempts plus time spent waiting). A server's ``Retry-After`` is honoured (capped at
-``max_delay_s``); otherwise the wait is exponential with jitter. If the next wait would overrun the
-time budget, it gives up now instead of sleeping first.
+other exception goes straight through. Bounded by attempts, by the total time spent waiting
+between attempts (``max_wait_s``) and, optionally, by the total elapsed time including the attempts
+themselves (``max_elapsed_s``). A server's ``Retry-After`` is honoured (capped at ``max_delay_s``);
+otherwise the wait is exponential with jitter. If the next wait would overrun a time budget, it
+gives up now instead of sleeping first.
+
+Why two time budgets: an attempt that times out already took ``timeout_s``; counting attempts in
+the only budget would make a 60 s timeout with a 60 s budget unretryable. ``max_wait_s`` bounds
+what retrying *adds*; ``max_elapsed_s`` is a hard deadline for callers that need one.
 
 The backend under it must not retry by itself (``OpenAIBackend`` sets ``max_retries=0``).
 """
@@ -43,12 +48,15 @@ class RetryingBackend:
     Args:
         inner: the backend to call (one request per call, no retries of its own).
         max_attempts: attempts in total, first one included (>= 1).
-        max_wait_s: bound on the whole call: time in attempts + time waiting between them.
+        max_wait_s: bound on the total time spent waiting between attempts.
+        max_elapsed_s: optional bound on the whole call: attempts plus waits (None: no bound
+            beyond ``max_attempts`` × the inner timeout + ``max_wait_s``).
         base_delay_s: first backoff delay; doubles per retry.
         max_delay_s: cap on any single wait, including a server's ``Retry-After``.
         sleep: how to wait (inject a fake in tests).
         clock: monotonic clock used to measure attempt durations (inject with ``sleep``).
         rng: uniform [0, 1) source for jitter.
+
     """
 
     def __init__(
@@ -57,6 +65,7 @@ class RetryingBackend:
         *,
         max_attempts: int = 5,
         max_wait_s: float = 60.0,
+        max_elapsed_s: float | None = None,
         base_delay_s: float = 0.5,
         max_delay_s: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -70,6 +79,7 @@ class RetryingBackend:
         self.inner = inner
         self.max_attempts = max_attempts
         self.max_wait_s = max_wait_s
+        self.max_elapsed_s = max_elapsed_s
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
         self._sleep = sleep
@@ -117,6 +127,7 @@ class RetryingBackend:
             TransientProviderError: the last transient error once attempts or time run out,
                 with the number of attempts and the time spent appended to its message.
             Any other exception from the inner backend, unchanged, on its first occurrence.
+
         """
         state = _CallState()
 
@@ -136,8 +147,10 @@ class RetryingBackend:
         def stop(rs: RetryCallState) -> bool:
             if rs.attempt_number >= self.max_attempts:
                 return True
-            spent = state.attempt_time + state.waited
-            return spent + rs.upcoming_sleep > self.max_wait_s
+            if state.waited + rs.upcoming_sleep > self.max_wait_s:
+                return True
+            elapsed = state.attempt_time + state.waited + rs.upcoming_sleep
+            return self.max_elapsed_s is not None and elapsed > self.max_elapsed_s
 
         def before_sleep(rs: RetryCallState) -> None:
             exc = rs.outcome.exception() if rs.outcome is not None else None

@@ -31,7 +31,10 @@ Simulated, so that tests can assert on cost and concurrency:
   same model saw the same prefix before, and nothing is reported below 1024 tokens. A prompt
   enters the cache when its response is sent, so requests that run at the same time do not
   hit each other's prefix (as with the real service);
-* **concurrency**: :attr:`FakeOpenAI.in_flight` and :attr:`FakeOpenAI.peak_in_flight`.
+* **concurrency**: :attr:`FakeOpenAI.in_flight` and :attr:`FakeOpenAI.peak_in_flight`;
+* optionally, **max tokens**: ``enforce_max_tokens=True`` truncates long answers.
+
+Requests are handled on one thread each, so a ``responder`` must be thread-safe.
 
 Streaming (``"stream": true``) is supported with server-sent events, including the final usage
 chunk when ``stream_options.include_usage`` is set, because ``ChatOpenAI.invoke`` switches to
@@ -40,9 +43,11 @@ streaming on its own when a streaming callback is attached (LangGraph ``stream_m
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import socket
 import threading
 import time
 from collections import deque
@@ -51,7 +56,15 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-__all__ = ["CHARS_PER_TOKEN", "FakeOpenAI", "Latency", "RecordedRequest", "Reply", "Responder"]
+__all__ = [
+    "CHARS_PER_TOKEN",
+    "FakeOpenAI",
+    "Latency",
+    "RecordedRequest",
+    "Reply",
+    "Responder",
+    "estimate_tokens",
+]
 
 CHARS_PER_TOKEN = 4
 CACHE_BLOCK_TOKENS = 128
@@ -85,7 +98,7 @@ _ERROR_TYPES = {
 
 
 def estimate_tokens(text: str) -> int:
-    """The fake's token count for ``text``: ``ceil(len / 4)``, at least 1 for non-empty text."""
+    """Count tokens the fake's way: ``ceil(len(text) / 4)``."""
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
@@ -99,6 +112,8 @@ class Reply:
     refusal_text: str | None = None
     status: int = 200
     message: str = ""
+    error_code: str | None = None
+    """``error.code`` in the error body; None means the usual code for the status."""
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     delay_s: float | None = None
@@ -111,7 +126,7 @@ class Reply:
 
     @classmethod
     def text(cls, content: str, *, finish_reason: str = "stop") -> Reply:
-        """A normal assistant message."""
+        """Answer with a normal assistant message."""
         return cls(kind="content", content=content, finish_reason=finish_reason)
 
     @classmethod
@@ -131,12 +146,12 @@ class Reply:
 
     @classmethod
     def refusal(cls, text: str = "I'm sorry, I can't help with that.") -> Reply:
-        """A structured-output refusal: ``content`` null, ``message.refusal`` set."""
+        """Refuse (structured-output style): ``content`` null, ``message.refusal`` set."""
         return cls(kind="refusal", content=None, refusal_text=text)
 
     @classmethod
     def content_filter(cls, content: str = "") -> Reply:
-        """An answer stopped by the provider's content filter."""
+        """Answer stopped by the provider's content filter (``finish_reason="content_filter"``)."""
         return cls(kind="content", content=content, finish_reason="content_filter")
 
     # -- faults -------------------------------------------------------------------------------
@@ -149,8 +164,9 @@ class Reply:
         *,
         retry_after: float | None = None,
         headers: Mapping[str, str] | None = None,
+        code: str | None = None,
     ) -> Reply:
-        """An HTTP error with an OpenAI-style JSON error body (and ``Retry-After`` if given)."""
+        """Fail with an HTTP error and an OpenAI-style JSON error body (``Retry-After`` if given)."""
         hdrs = dict(headers or {})
         if retry_after is not None:
             hdrs["Retry-After"] = _fmt_seconds(retry_after)
@@ -159,6 +175,16 @@ class Reply:
             status=status,
             message=message or f"fake_openai: {status} {_REASONS.get(status, 'Error')}",
             headers=hdrs,
+            error_code=code,
+        )
+
+    @classmethod
+    def quota_exceeded(cls) -> Reply:
+        """429 ``insufficient_quota``: billing, not load; retrying does not help."""
+        return cls.error(
+            429,
+            "You exceeded your current quota, please check your plan and billing details (fake_openai).",
+            code="insufficient_quota",
         )
 
     @classmethod
@@ -168,7 +194,7 @@ class Reply:
 
     @classmethod
     def server_error(cls, status: int = 500, message: str | None = None) -> Reply:
-        """A 5xx (500 by default; 502/503/504 also useful)."""
+        """Fail with a 5xx (500 by default; 502/503/504 also useful)."""
         return cls.error(status, message)
 
     @classmethod
@@ -212,11 +238,11 @@ class Reply:
         return cls(kind="raw", status=status, body=data, headers={"Content-Type": content_type})
 
     def with_delay(self, seconds: float) -> Reply:
-        """The same reply, sent after ``seconds`` instead of the latency model's delay."""
+        """Return the same reply, sent after ``seconds`` instead of the latency model's delay."""
         return replace(self, delay_s=seconds)
 
     def with_usage(self, **usage: Any) -> Reply:
-        """The same reply with this ``usage`` object instead of the simulated one."""
+        """Return the same reply with this ``usage`` object instead of the simulated one."""
         return replace(self, usage=usage)
 
 
@@ -269,7 +295,7 @@ def _redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def _prompt_text(body: Mapping[str, Any]) -> str:
-    """The prompt as one string in message order (what a prefix cache sees)."""
+    """Join the prompt into one string in message order (what a prefix cache sees)."""
     parts: list[str] = []
     for msg in body.get("messages") or []:
         if not isinstance(msg, Mapping):
@@ -277,8 +303,7 @@ def _prompt_text(body: Mapping[str, Any]) -> str:
         content = msg.get("content")
         if isinstance(content, list):  # content blocks
             content = "".join(
-                str(block.get("text", "")) if isinstance(block, Mapping) else str(block)
-                for block in content
+                str(block.get("text", "")) if isinstance(block, Mapping) else str(block) for block in content
             )
         parts.append(f"<|{msg.get('role', '')}|>{content or ''}<|end|>")
     return "".join(parts)
@@ -302,7 +327,7 @@ class _PrefixCache:
         return chain
 
     def lookup(self, model: str, prompt: str) -> int:
-        """Cached prompt tokens for this prompt (a multiple of 128, 0 below 1024)."""
+        """Count cached prompt tokens for this prompt (a multiple of 128; 0 below 1024)."""
         hits = 0
         with self._lock:
             for digest in self._chain(model, prompt):
@@ -337,6 +362,22 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
+    def setup(self) -> None:
+        """Track the connection so that :meth:`FakeOpenAI.stop` can cut keep-alive clients off."""
+        super().setup()
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle + delayed ACK
+        # add ~40 ms to every response on loopback.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.fake._connections_opened(self.connection)
+
+    def finish(self) -> None:
+        """Forget the connection."""
+        try:
+            super().finish()
+        finally:
+            self.server.fake._connections_closed(self.connection)
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _read_body(self) -> bytes:
@@ -358,8 +399,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, obj: Any, headers: Mapping[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), headers or {})
 
-    def _send_error(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
-        etype, code = _ERROR_TYPES.get(status, ("server_error" if status >= 500 else "invalid_request_error", None))
+    def _send_error(
+        self, status: int, message: str, headers: Mapping[str, str] | None = None, code: str | None = None
+    ) -> None:
+        etype, default_code = _ERROR_TYPES.get(
+            status, ("server_error" if status >= 500 else "invalid_request_error", None)
+        )
+        code = code or default_code
         body = {"error": {"message": message, "type": etype, "param": None, "code": code}}
         self._send_json(status, body, headers)
 
@@ -370,7 +416,10 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         fake._record(self, None)
         if self.path.rstrip("/") in ("/v1/models", "/models"):
-            data = [{"id": name, "object": "model", "created": 0, "owned_by": "fake-openai"} for name in fake.models]
+            data = [
+                {"id": name, "object": "model", "created": 0, "owned_by": "fake-openai"}
+                for name in fake.models
+            ]
             self._send_json(200, {"object": "list", "data": data})
         else:
             self._send_error(404, f"fake_openai: no route GET {self.path}")
@@ -407,10 +456,8 @@ class _Handler(BaseHTTPRequestHandler):
             return  # server is stopping
         if reply.kind == "disconnect":
             self.close_connection = True
-            try:
-                self.connection.shutdown(2)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
             return
         if reply.kind == "raw":
             self._send(reply.status, reply.body, reply.headers)
@@ -418,29 +465,48 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.kind == "error":
             if reply.delay_s and fake._wait(reply.delay_s):
                 return
-            self._send_error(reply.status, reply.message, reply.headers)
+            self._send_error(reply.status, reply.message, reply.headers, reply.error_code)
             return
         self._answer(fake, body, reply)
 
     def _answer(self, fake: FakeOpenAI, body: dict[str, Any], reply: Reply) -> None:
+        limit = body.get("max_completion_tokens") or body.get("max_tokens")
+        if (
+            fake.enforce_max_tokens
+            and isinstance(limit, int)
+            and reply.kind == "content"
+            and reply.content is not None
+            and estimate_tokens(reply.content) > limit
+        ):
+            reply = replace(reply, content=reply.content[: limit * CHARS_PER_TOKEN], finish_reason="length")
         model = str(body["model"])
         prompt = _prompt_text(body)
         prompt_tokens = max(1, estimate_tokens(prompt))
         cached = min(fake._cache.lookup(model, prompt), prompt_tokens)
         out_text = reply.content if reply.content is not None else (reply.refusal_text or "")
         completion_tokens = estimate_tokens(out_text)
-        usage: dict[str, Any] = dict(reply.usage) if reply.usage is not None else {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
-        }
+        usage: dict[str, Any] = (
+            dict(reply.usage)
+            if reply.usage is not None
+            else {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+                "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+            }
+        )
         delay = reply.delay_s if reply.delay_s is not None else fake.latency.seconds(completion_tokens)
         completion_id = fake._completion_id()
-        message: dict[str, Any] = {"role": "assistant", "content": reply.content, "refusal": reply.refusal_text}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": reply.content,
+            "refusal": reply.refusal_text,
+        }
         if body.get("stream"):
-            self._stream(fake, body, reply, model, completion_id, usage, delay)
+            self._stream(
+                fake, body, reply, model=model, completion_id=completion_id, usage=usage, delay=delay
+            )
         else:
             if delay > 0 and fake._wait(delay):
                 return
@@ -453,7 +519,12 @@ class _Handler(BaseHTTPRequestHandler):
                     "created": int(time.time()),
                     "model": model,
                     "choices": [
-                        {"index": 0, "message": message, "finish_reason": reply.finish_reason, "logprobs": None}
+                        {
+                            "index": 0,
+                            "message": message,
+                            "finish_reason": reply.finish_reason,
+                            "logprobs": None,
+                        }
                     ],
                     "usage": usage,
                     "system_fingerprint": "fp_fake",
@@ -468,6 +539,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake: FakeOpenAI,
         body: dict[str, Any],
         reply: Reply,
+        *,
         model: str,
         completion_id: str,
         usage: dict[str, Any],
@@ -484,7 +556,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.send_header("x-request-id", completion_id)
         self.end_headers()
-        base = {"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+        base = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+        }
 
         def event(choices: list[dict[str, Any]], **extra: Any) -> None:
             chunk = {**base, "choices": choices, **extra}
@@ -518,7 +595,11 @@ class FakeOpenAI:
         latency: simulated generation time for successful replies.
         models: names listed by ``GET /v1/models``.
         max_hang_s: upper bound on any sleep, so that :meth:`stop` never waits long.
+        enforce_max_tokens: cut text answers longer than the request's ``max_completion_tokens``
+            (or ``max_tokens``) to that many tokens, with ``finish_reason="length"``, as a real
+            server does.
         port: 0 for a free port.
+
     """
 
     def __init__(
@@ -530,6 +611,7 @@ class FakeOpenAI:
         latency: Latency | None = None,
         models: Iterable[str] = ("gpt-4.1-mini",),
         max_hang_s: float = 30.0,
+        enforce_max_tokens: bool = False,
         port: int = 0,
     ) -> None:
         self.responder = responder
@@ -537,6 +619,7 @@ class FakeOpenAI:
         self.latency = latency or Latency()
         self.models = list(models)
         self.max_hang_s = max_hang_s
+        self.enforce_max_tokens = enforce_max_tokens
         self._port = port
         self._queue: deque[ResponderResult] = deque(replies)
         self._lock = threading.Lock()
@@ -547,6 +630,7 @@ class FakeOpenAI:
         self._counter = 0
         self._cache = _PrefixCache()
         self._server: _Server | None = None
+        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -559,7 +643,9 @@ class FakeOpenAI:
         server = _Server(("127.0.0.1", self._port), _Handler)
         server.fake = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -571,6 +657,11 @@ class FakeOpenAI:
         self._stopping.set()
         server.shutdown()
         server.server_close()
+        with self._lock:  # keep-alive connections would otherwise still be answered
+            connections, self._connections = list(self._connections), set()
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -651,6 +742,14 @@ class FakeOpenAI:
     def _leave(self) -> None:
         with self._lock:
             self._in_flight -= 1
+
+    def _connections_opened(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(conn)
+
+    def _connections_closed(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(conn)
 
     def _record(self, handler: BaseHTTPRequestHandler, body: dict[str, Any] | None) -> None:
         rec = RecordedRequest(
