@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "qa" / "QA_REPORT.md"
-FIXTURES = ROOT / "tests" / "fixtures"
-CORPUS = ROOT.parent / "shared" / "corpus" / "qa"
-
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -30,13 +23,3 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.delenv("OPSRELAY_MODEL", raising=False)
     yield
-
-
-def qa_fixture_paths() -> list[Path]:
-    """Real QA documents: the copies under tests/fixtures/qa, plus the shared corpus when present."""
-    paths = sorted((FIXTURES / "qa").glob("*.md"))
-    paths = [p for p in paths if p.name != "SOURCES.md"]
-    if CORPUS.is_dir():
-        have = {p.name for p in paths}
-        paths += [p for p in sorted(CORPUS.glob("*.md")) if p.name != "SOURCES.md" and p.name not in have]
-    return paths

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from opsrelay.cli import cli
-from tests.conftest import EXAMPLE, ROOT
+from paths import EXAMPLE, ROOT
 
 EVIDENCE = [EXAMPLE.parent / "junit.xml", EXAMPLE.parent / "coverage.xml"]
 

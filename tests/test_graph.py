@@ -14,13 +14,14 @@ from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
 from opsrelay.graph import build_graph
 from opsrelay.ingest import IngestedQA, load_qa
 from opsrelay.settings import RunSettings
-from tests.conftest import EXAMPLE
+from paths import EXAMPLE
 
 
 class ScriptedDrafter:
     """The offline engine, with a defect planted into chosen sections until round ``fixed_at``."""
 
     model = "scripted"
+    label = "scripted drafter"
 
     def __init__(self, broken: dict[str, int], *, worse_on_revision: bool = False) -> None:
         self.inner = OfflineDrafter()

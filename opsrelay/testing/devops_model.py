@@ -48,7 +48,6 @@ def _decisions(messages: list[dict[str, Any]], facts: QAFacts) -> Decisions:
 def devops_responder(body: dict[str, Any]) -> Reply:
     """Answer one chat-completions request body the way a competent model would."""
     messages = body.get("messages") or []
-    last = str(messages[-1].get("content") or "") if messages else ""
     facts = _facts(messages)
     fmt = body.get("response_format") or {}
     schema_name = ((fmt.get("json_schema") or {}).get("name")) if isinstance(fmt, dict) else None
@@ -64,7 +63,9 @@ def devops_responder(body: dict[str, Any]) -> Reply:
                 ]
             }
         )
-    heading = re.search(r'section "([^"]+)"', last)
+    # The section asked for is named in the last instruction (a re-ask repeats it earlier on).
+    asked = [re.search(r'section "([^"]+)"', str(m.get("content") or "")) for m in reversed(messages)]
+    heading = next((m for m in asked if m), None)
     spec = SECTION_BY_HEADING.get(heading.group(1)) if heading else None
     if spec is None:
         return Reply.bad_request("scripted DevOps model: unrecognised request")

@@ -22,6 +22,11 @@ class Drafter(Protocol):
         """Model spec recorded in the handoff ('offline', 'openai:…', 'replay:…')."""
         ...
 
+    @property
+    def label(self) -> str:
+        """Who wrote the content, as the changelog says it; the same for a live run and its replay."""
+        ...
+
     def decide(self, qa: IngestedQA) -> tuple[Decisions, UsageTotals]:
         """Fix the cross-cutting decisions before sections are drafted in parallel."""
         ...
@@ -39,6 +44,7 @@ class OfflineDrafter:
     """The deterministic, rule-based engine: no network, no key, same input → same bytes."""
 
     model = "offline"
+    label = "offline engine"
 
     def decide(self, qa: IngestedQA) -> tuple[Decisions, UsageTotals]:
         """Rules of practice over the QA facts."""

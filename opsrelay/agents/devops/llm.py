@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from opsrelay import prompts
@@ -116,6 +117,11 @@ class LLMDrafter:
     def model(self) -> str:
         """The backend's spec, e.g. 'openai:gpt-4.1-mini'."""
         return self.backend.spec
+
+    @property
+    def label(self) -> str:
+        """'model gpt-4.1-mini': names the model, not the backend, so a replay writes the same bytes."""
+        return f"model {self.model_name}"
 
     # -- messages ------------------------------------------------------------------------------
 
@@ -329,9 +335,12 @@ def _section_markdown(text: str, heading: str) -> str:
     first = body.splitlines()[0].strip() if body else ""
     if first != f"## {heading}":
         raise ValueError(f"the section must start with the line '## {heading}', not {first[:80]!r}")
-    others = [ln for ln in body.splitlines()[1:] if re.match(r"^#{1,2} ", ln)]
-    if others:
-        raise ValueError(f"write only this section; found another top-level heading {others[0][:80]!r}")
+    # Parse rather than grep, so a '# comment' inside a YAML block is not taken for a heading.
+    tokens = MarkdownIt("commonmark").parse(body)
+    tops = [t for t in tokens if t.type == "heading_open" and t.tag in ("h1", "h2")]
+    if len(tops) > 1:
+        line = body.splitlines()[(tops[1].map or [0])[0]]
+        raise ValueError(f"write only this section; found another top-level heading {line[:80]!r}")
     return body + "\n"
 
 

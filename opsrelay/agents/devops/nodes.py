@@ -217,7 +217,7 @@ class DevOpsNodes:
         entries = changelog_entries(
             self._date(qa),
             source_name=qa.source_name,
-            model=self.drafter.model,
+            model=self.drafter.label,
             decisions=state["decisions"],
             history=history,
             final=final,
