@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -39,11 +39,12 @@ def normalize_name(text: str) -> str:
     return text.casefold()
 
 
-def _name_keys(text: str) -> set[str]:
-    """The spellings a name answers to: in full, without its parenthetical, and the parenthetical."""
+@lru_cache(maxsize=4096)
+def _name_keys(text: str) -> frozenset[str]:
+    """Return the spellings a name answers to: in full, without its parenthetical, and the parenthetical."""
     keys = {normalize_name(text), normalize_name(_PARENTHETICAL.sub(" ", text))}
     keys.update(normalize_name(m) for m in _PARENTHETICAL.findall(text))
-    return {k for k in keys if k}
+    return frozenset(k for k in keys if k)
 
 
 def names_match(a: str, b: str) -> bool:
@@ -137,7 +138,7 @@ class Region:
         return "\n".join(self.lines[1:])
 
     def field(self, label: str) -> LabelledField | None:
-        """The shallowest field whose label matches ``label`` (first in document order on ties)."""
+        """Return the shallowest field whose label matches ``label`` (first in document order on ties)."""
         found = [f for f in self.fields if names_match(f.label, label)]
         return min(found, key=lambda f: (f.depth, f.line)) if found else None
 
@@ -149,7 +150,7 @@ class Section(Region):
     blocks: list[Region] = field(default_factory=list)
 
     def block(self, heading: str) -> Region | None:
-        """The first sub-block whose heading matches ``heading``."""
+        """Return the first sub-block whose heading matches ``heading``."""
         return next((b for b in self.blocks if names_match(b.heading, heading)), None)
 
 
@@ -171,25 +172,21 @@ class Document:
         return next((h.text for h in self.headings if h.level == 1), None)
 
     def line_text(self, line: int) -> str:
-        """The raw text of a 1-based line ('' when out of range)."""
+        """Return the raw text of a 1-based line ('' when out of range)."""
         return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
 
     def section(self, heading: str) -> Section | None:
-        """The first ``##`` section whose heading matches ``heading``."""
+        """Return the first ``##`` section whose heading matches ``heading``."""
         return next((s for s in self.sections if names_match(s.heading, heading)), None)
 
     def section_at(self, line: int) -> Section | None:
-        """The ``##`` section a 1-based line belongs to (None before the first one)."""
+        """Return the ``##`` section a 1-based line belongs to (None before the first one)."""
         return next((s for s in self.sections if s.contains(line)), None)
 
     @cached_property
     def code_lines(self) -> frozenset[int]:
         """Every 1-based line that belongs to a code block, fences included."""
         return frozenset(n for b in self.code_blocks for n in range(b.line, b.end + 1))
-
-    def code_block_at(self, line: int) -> CodeBlock | None:
-        """The code block a 1-based line belongs to, if any."""
-        return next((b for b in self.code_blocks if b.line <= line <= b.end), None)
 
 
 def _blank_front_matter(source: str) -> str:
@@ -273,58 +270,44 @@ def parse_markdown(source: str) -> Document:
                     fenced=fenced,
                 )
             )
-    sections = _sections(lines, headings, fields, checklist, code_blocks)
-    return Document(source, lines, headings, fields, checklist, code_blocks, sections)
+    doc = Document(source, lines, headings, fields, checklist, code_blocks, sections=[])
+    doc.sections = _sections(doc)
+    return doc
 
 
-def _region(
-    cls: type[Region],
-    heading: Heading,
-    end: int,
-    lines: tuple[str, ...],
-    fields: list[LabelledField],
-    checklist: list[ChecklistItem],
-    code_blocks: list[CodeBlock],
-) -> Region:
-    """Build a region (or section) from a heading and its exclusive end line."""
+def _region(doc: Document, heading: Heading, end: int) -> Region:
+    """Build the region from a heading to its exclusive end line."""
     start = heading.line
-    return cls(
+    return Region(
         heading=heading.text,
         level=heading.level,
         line=start,
         end=end,
-        lines=lines[start - 1 : end - 1],
-        fields=[f for f in fields if start <= f.line < end],
-        checklist=[c for c in checklist if start <= c.line < end],
-        code_blocks=[b for b in code_blocks if start <= b.line < end],
+        lines=doc.lines[start - 1 : end - 1],
+        fields=[f for f in doc.fields if start <= f.line < end],
+        checklist=[c for c in doc.checklist if start <= c.line < end],
+        code_blocks=[b for b in doc.code_blocks if start <= b.line < end],
     )
 
 
-def _sections(
-    lines: tuple[str, ...],
-    headings: list[Heading],
-    fields: list[LabelledField],
-    checklist: list[ChecklistItem],
-    code_blocks: list[CodeBlock],
-) -> list[Section]:
+def _sections(doc: Document) -> list[Section]:
     """Cut the document into ``##`` sections, each with its ``###``+ sub-blocks."""
+    headings = doc.headings
 
     def end_of(index: int) -> int:
         level = headings[index].level
-        nxt = next((h.line for h in headings[index + 1 :] if h.level <= level), len(lines) + 1)
-        return nxt
+        return next((h.line for h in headings[index + 1 :] if h.level <= level), len(doc.lines) + 1)
 
     sections: list[Section] = []
     for i, h in enumerate(headings):
         if h.level != 2:
             continue
-        sec = _region(Section, h, end_of(i), lines, fields, checklist, code_blocks)
-        assert isinstance(sec, Section)
+        region = _region(doc, h, end_of(i))
+        sec = Section(**vars(region))
         for j in range(i + 1, len(headings)):
-            sub = headings[j]
-            if sub.line >= sec.end:
+            if headings[j].line >= sec.end:
                 break
-            if sub.level > 2:
-                sec.blocks.append(_region(Region, sub, end_of(j), lines, fields, checklist, code_blocks))
+            if headings[j].level > 2:
+                sec.blocks.append(_region(doc, headings[j], end_of(j)))
         sections.append(sec)
     return sections

@@ -46,7 +46,7 @@ class Review(BaseModel):
         return "fail" if any(f.severity in ("blocker", "major") for f in self.findings) else "pass"
 
     def count(self, severity: FindingSeverity) -> int:
-        """Number of findings of one severity."""
+        """Count the findings of one severity."""
         return sum(1 for f in self.findings if f.severity == severity)
 
     def failing_sections(self) -> list[str]:

@@ -11,7 +11,7 @@ from functools import cache
 
 # canonical name → regex (case-insensitive, matched on word boundaries)
 DATABASES: dict[str, str] = {
-    "PostgreSQL": r"postgres(?:ql)?|\bpsql\b|\bpg(?:bouncer)?\b",
+    "PostgreSQL": r"postgres(?:ql)?|\bpg(?:bouncer)?\b",
     "MySQL": r"mysql",
     "MariaDB": r"mariadb",
     "MongoDB": r"mongo(?:db)?",
@@ -39,7 +39,6 @@ CACHES_AND_QUEUES: dict[str, str] = {
     "NATS": r"\bnats\b",
     "SQS": r"\bsqs\b",
     "Pub/Sub": r"pub/?sub",
-    "Celery": r"celery",
 }
 CLOUDS: dict[str, str] = {
     "AWS": r"\baws\b|amazon web services",
@@ -58,6 +57,21 @@ CLOUDS: dict[str, str] = {
     "Oracle Cloud": r"oracle cloud|\boci\b",
 }
 DATASTORES: dict[str, str] = {**DATABASES, **CACHES_AND_QUEUES}
+# Managed platforms whose data lives in another engine: covering the engine covers them.
+ENGINE_OF: dict[str, tuple[str, ...]] = {
+    "Supabase": ("PostgreSQL",),
+    "Aurora": ("PostgreSQL", "MySQL"),
+    "TimescaleDB": ("PostgreSQL",),
+    "MariaDB": ("MySQL",),
+}
+# Managed services that come with a cloud: declaring the cloud covers them.
+CLOUD_OF: dict[str, str] = {
+    "DynamoDB": "AWS",
+    "Aurora": "AWS",
+    "SQS": "AWS",
+    "Firestore": "Google Cloud",
+    "Pub/Sub": "Google Cloud",
+}
 KNOWN_COMPONENTS: dict[str, str] = {**DATASTORES, **CLOUDS}
 
 
@@ -77,12 +91,13 @@ def mentioned(text: str, name: str) -> bool:
 
 
 def find_mention(text: str, name: str) -> re.Match[str] | None:
-    """The first mention of ``name`` in ``text``."""
+    """Return the first mention of ``name`` in ``text``."""
     return _pattern(name).search(text)
 
 
+@cache
 def canonical(name: str) -> str | None:
-    """The canonical known-component name that ``name`` spells, if any ('Postgres' → 'PostgreSQL')."""
+    """Return the known component that ``name`` spells, if any ('Postgres' → 'PostgreSQL')."""
     for canon, rx in KNOWN_COMPONENTS.items():
         if canon.lower() == name.lower() or re.fullmatch(rx, name, re.IGNORECASE):
             return canon

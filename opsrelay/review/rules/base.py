@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from opsrelay.facts.model import QAFacts
-from opsrelay.review.markdown import Document, Region, Section, names_match
+from opsrelay.review.markdown import Document, Section, names_match
 from opsrelay.review.model import Finding, FindingSeverity
 from opsrelay.template import SECTION_BY_KEY, SECTIONS
 
@@ -22,7 +22,7 @@ def heading_of(key: str) -> str:
 
 
 def find_section(doc: Document, key: str) -> Section | None:
-    """The document's section for a template section key."""
+    """Return the document's section for a template section key."""
     return doc.section(heading_of(key))
 
 
@@ -42,32 +42,14 @@ def finding(
     section: str | None,
     message: str,
     fix: str,
+    *,
     line: int | None = None,
 ) -> Finding:
-    """Build a :class:`Finding` (keyword-free, to keep rule bodies short)."""
+    """Build a :class:`Finding` (positional core fields keep rule bodies short)."""
     return Finding(rule=rule, severity=severity, section=section, message=message, fix=fix, line=line)
 
 
-def field_in(sec: Section | None, label: str, block: str | None = None) -> tuple[Region | None, str | None]:
-    """Find a labelled field: in ``block`` when that sub-block exists, else anywhere in the section.
-
-    Returns ``(region searched, value)``; the value is None when the field is absent.
-    """
-    if sec is None:
-        return None, None
-    region: Region = (sec.block(block) if block else None) or sec
-    fld = region.field(label)
-    return region, (fld.value if fld else None)
-
-
-def mentions(text: str, pattern: str) -> bool:
-    """Case-insensitive regex search."""
-    return re.search(pattern, text, re.IGNORECASE) is not None
-
-
-TIME_UNIT = (
-    r"(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)"
-)
+TIME_UNIT = r"(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)"
 NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 
 _UNIT_SECONDS: dict[str, float] = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -1,5 +1,4 @@
-"""CI/CD: a parseable pipeline YAML that runs the QA tests with pinned actions; concrete rollback and
-migration strategies."""
+"""CI/CD: pipeline YAML that parses and runs the QA tests, pinned actions, rollback, migrations."""
 
 from __future__ import annotations
 
@@ -100,7 +99,7 @@ def runs_test_command(yaml_text: str, commands: list[str]) -> bool:
 
 
 def build_pipeline(doc: Document, facts: QAFacts | None) -> list[Finding]:
-    """The Build Pipeline has a YAML block that parses, looks like a pipeline and runs the QA tests."""
+    """Require a Build Pipeline YAML block that parses, is a pipeline and runs the QA tests."""
     sec = find_section(doc, "cicd_pipeline")
     if sec is None:
         return []
@@ -113,7 +112,7 @@ def build_pipeline(doc: Document, facts: QAFacts | None) -> list[Finding]:
                 _SECTION,
                 "The Build Pipeline has no ```yaml pipeline definition.",
                 "Add a complete CI workflow (e.g. GitHub Actions) as a ```yaml fenced block.",
-                (sec.block("Build Pipeline") or sec).line,
+                line=(sec.block("Build Pipeline") or sec).line,
             )
         ]
     out: list[Finding] = []
@@ -128,7 +127,7 @@ def build_pipeline(doc: Document, facts: QAFacts | None) -> list[Finding]:
                     _SECTION,
                     f"The pipeline YAML does not parse: {error}.",
                     "Fix the YAML (indentation, quoting, unbalanced brackets) so that it loads.",
-                    line,
+                    line=line,
                 )
             )
         parsed += docs
@@ -142,7 +141,7 @@ def build_pipeline(doc: Document, facts: QAFacts | None) -> list[Finding]:
                 _SECTION,
                 "The YAML in Build Pipeline does not define jobs, stages or steps.",
                 "Give a real CI definition with jobs/stages and steps.",
-                blocks[0].line,
+                line=blocks[0].line,
             )
         )
     commands = [c.command for c in facts.test_commands] if facts else []
@@ -155,15 +154,15 @@ def build_pipeline(doc: Document, facts: QAFacts | None) -> list[Finding]:
                 "The pipeline does not run the QA test command ("
                 + ", ".join(f"`{c}`" for c in commands[:3])
                 + ").",
-                "Add a step that runs the same test command QA used, so the pipeline re-checks QA's evidence.",
-                blocks[0].line,
+                "Add a step running the test command QA used, so the pipeline re-checks QA's evidence.",
+                line=blocks[0].line,
             )
         )
     return out
 
 
 def pinned_actions(doc: Document, facts: QAFacts | None) -> list[Finding]:
-    """``uses:`` actions are pinned to a commit SHA (major if on a branch or unpinned, minor if on a tag)."""
+    """Require ``uses:`` actions pinned to a commit SHA (major on a branch/unpinned, minor on a tag)."""
     sec = find_section(doc, "cicd_pipeline")
     if sec is None:
         return []
@@ -185,7 +184,7 @@ def pinned_actions(doc: Document, facts: QAFacts | None) -> list[Finding]:
                         _SECTION,
                         f"Action '{ref}' is pinned to a tag, which its owner can move.",
                         "Pin to the full 40-character commit SHA and keep the tag in a comment.",
-                        line,
+                        line=line,
                     )
                 )
             else:
@@ -196,14 +195,14 @@ def pinned_actions(doc: Document, facts: QAFacts | None) -> list[Finding]:
                         _SECTION,
                         f"Action '{ref}' is not pinned to a version (branch or no ref).",
                         "Pin to the full 40-character commit SHA (or at least a release tag such as @v4).",
-                        line,
+                        line=line,
                     )
                 )
     return out
 
 
 def rollback_concrete(doc: Document, facts: QAFacts | None) -> list[Finding]:
-    """The Rollback Strategy names a mechanism, a command or a numeric trigger."""
+    """Require a Rollback Strategy that names a mechanism, a command or a numeric trigger."""
     sec = find_section(doc, "cicd_pipeline")
     fld = ((sec.block("Deployment Strategy") or sec).field("Rollback Strategy") if sec else None) or (
         sec.field("Rollback Strategy") if sec else None
@@ -218,7 +217,7 @@ def rollback_concrete(doc: Document, facts: QAFacts | None) -> list[Finding]:
             f"Rollback Strategy is not concrete: '{fld.value[:80]}'.",
             "Name the trigger (e.g. error rate > 2% for 5 min) and the mechanism or command "
             "(previous image tag, `helm rollback`, blue-green switch back).",
-            fld.line,
+            line=fld.line,
         )
     ]
 
@@ -229,7 +228,8 @@ def migration_strategy(doc: Document, facts: QAFacts | None) -> list[Finding]:
     sec = find_section(doc, "cicd_pipeline")
     if not has_db or sec is None:
         return []
-    fld = (sec.block("Deployment Strategy") or sec).field("Database Migrations") or sec.field("Database Migrations")
+    label = "Database Migrations"
+    fld = (sec.block("Deployment Strategy") or sec).field(label) or sec.field(label)
     text = fld.value if fld else sec.text
     if _MIGRATION.search(text) or (fld is not None and _NO_DATABASE.search(text)):
         return []
@@ -241,13 +241,13 @@ def migration_strategy(doc: Document, facts: QAFacts | None) -> list[Finding]:
             "A database is in use but Database Migrations gives no migration and rollback strategy.",
             "State the tool and approach, e.g. 'Alembic, expand/contract, backward-compatible; down "
             "migration tested in staging'.",
-            fld.line if fld else sec.line,
+            line=fld.line if fld else sec.line,
         )
     ]
 
 
 def noop_deploy(doc: Document, facts: QAFacts | None) -> list[Finding]:
-    """A deploy job whose every step only echoes is a placeholder, not automation."""
+    """Flag a deploy job whose every step only echoes: a placeholder, not automation."""
     sec = find_section(doc, "cicd_pipeline")
     if sec is None:
         return []
@@ -259,10 +259,9 @@ def noop_deploy(doc: Document, facts: QAFacts | None) -> list[Finding]:
             for name, job in (jobs or {}).items() if isinstance(jobs, dict) else []:
                 if "deploy" not in str(name).lower() or not isinstance(job, dict):
                     continue
-                runs = [
-                    str(s.get("run", "")) for s in job.get("steps") or [] if isinstance(s, dict) and "run" in s
-                ]
-                uses = [s for s in job.get("steps") or [] if isinstance(s, dict) and "uses" in s]
+                steps = [s for s in job.get("steps") or [] if isinstance(s, dict)]
+                runs = [str(s["run"]) for s in steps if "run" in s]
+                uses = [s for s in steps if "uses" in s and "checkout" not in str(s["uses"])]
                 lines = [ln.strip() for r in runs for ln in r.splitlines() if ln.strip()]
                 if not uses and all(ln.startswith(("echo", "#")) for ln in lines):
                     out.append(
@@ -271,8 +270,8 @@ def noop_deploy(doc: Document, facts: QAFacts | None) -> list[Finding]:
                             "major",
                             _SECTION,
                             f"Job '{name}' only echoes: it does not deploy anything.",
-                            "Replace the echo with the real deployment command (and a post-deploy smoke test).",
-                            block.line,
+                            "Replace the echo with the real deploy command (and a post-deploy smoke test).",
+                            line=block.line,
                         )
                     )
     return out

@@ -16,15 +16,13 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|ten|twelve|fifteen|twenty|thirty|forty[- ]five|sixty|an?|half an?"
 )
 _HAS_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
-_WITH_UNIT = re.compile(
-    rf"(?:{NUMBER}|\b(?:{_NUMBER_WORDS}))\s*-?\s*{TIME_UNIT}\b", re.IGNORECASE
-)
+_WITH_UNIT = re.compile(rf"(?:{NUMBER}\s*-?\s*|\b(?:{_NUMBER_WORDS})(?:\s+|-)){TIME_UNIT}\b", re.IGNORECASE)
 _ZERO = re.compile(r"\b(?:zero|0)\b(?!\s*\.)", re.IGNORECASE)
 # Continuous protection makes an RPO shorter than the backup interval achievable.
 _CONTINUOUS = re.compile(
     r"\bPITR\b|point[- ]in[- ]time|\bWAL\b|write[- ]ahead log|binlog|binary log|oplog|transaction log"
     r"|log shipping|continuous (?:archiving|backup|replication)|streaming replication|synchronous"
-    r"|\breplica(?:s|tion)?\b|\bAOF\b|append[- ]only|change data capture|\bCDC\b|pgBackRest|wal-g|Barman",
+    r"|\breplication\b|\bAOF\b|append[- ]only|change data capture|\bCDC\b|pgBackRest|wal-g|Barman",
     re.IGNORECASE,
 )
 _INTERVAL_WORDS: dict[str, float] = {
@@ -41,7 +39,7 @@ _EVERY = re.compile(rf"\bevery\s+({NUMBER})\s*-?\s*({TIME_UNIT})\b", re.IGNORECA
 
 
 def _objective(region: Region | None, label: str) -> LabelledField | None:
-    """The RTO/RPO field, searched in the recovery plan block or the whole section."""
+    """Return the RTO/RPO field of a region, if any."""
     return region.field(label) if region else None
 
 
@@ -58,7 +56,7 @@ def _check_objective(fld: LabelledField, rule: str, name: str, allow_zero: bool)
             _SECTION,
             f"{name} {problem}: '{value[:80]}'.",
             f"State {name} as a number with a time unit, e.g. '1 hour' or '15 minutes'.",
-            fld.line,
+            line=fld.line,
         )
     ]
 
@@ -88,7 +86,7 @@ def backup_interval(text: str) -> float | None:
 
 
 def rpo_matches_backups(doc: Document, facts: QAFacts | None) -> list[Finding]:
-    """An RPO shorter than the backup interval needs continuous protection (PITR, WAL, replication)."""
+    """Flag an RPO shorter than the backup interval without continuous protection (PITR, WAL…)."""
     sec = find_section(doc, "backup_disaster_recovery")
     if sec is None:
         return []
@@ -101,8 +99,11 @@ def rpo_matches_backups(doc: Document, facts: QAFacts | None) -> list[Finding]:
     if not rpo_values or interval is None:
         return []
     rpo_seconds = max(rpo_values)
+    # Only what is said about the database counts: file-bucket replication does not protect it.
     infra = find_section(doc, "infrastructure_architecture")
-    context = sec.text + "\n" + (infra.text if infra else "")
+    db_fields = [f.value for f in (infra.fields if infra else []) if f.label.lower() == "database"]
+    db_fields += [f.value for f in sec.fields if f.label.lower() in ("database backups", "failover strategy")]
+    context = "\n".join([rpo.value, *db_fields])
     if rpo_seconds >= interval or _CONTINUOUS.search(context):
         return []
     return [
@@ -114,7 +115,7 @@ def rpo_matches_backups(doc: Document, facts: QAFacts | None) -> list[Finding]:
             f"({backups.value[:60]}) and no continuous protection (PITR/WAL/binlog/replication) is named.",
             "Either add point-in-time recovery / WAL archiving / replication, or raise the RPO to the "
             "backup interval.",
-            rpo.line,
+            line=rpo.line,
         )
     ]
 

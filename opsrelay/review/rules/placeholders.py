@@ -23,7 +23,7 @@ _CASE_SENSITIVE = {"tbd", "tba", "todo", "fixme"}
 
 
 def _tokens_on(line: str, in_code: bool) -> list[str]:
-    """Placeholder tokens found on one line."""
+    """Return the placeholder tokens found on one line."""
     found: list[str] = []
     for m in _WORDS.finditer(line):
         word = m.group(0)
@@ -55,7 +55,7 @@ def leftover_placeholders(doc: Document, facts: QAFacts | None) -> list[Finding]
                 f"Template placeholder left in the document: {shown}.",
                 "Replace it with a concrete value grounded in the QA facts, or state it as an explicit "
                 "assumption in 'Assumptions & Open Questions'.",
-                number,
+                line=number,
             )
         )
     return out

@@ -1,5 +1,4 @@
-"""Unsafe commands anywhere in the document: pipe-to-shell, ``rm -rf /``, ``chmod 777``, TLS off,
-unguarded destructive SQL.
+"""Unsafe commands anywhere: pipe-to-shell, ``rm -rf /``, ``chmod 777``, TLS off, unguarded DROP.
 
 A line that forbids the command ("never run `curl … | sh`") is not flagged: a negation word
 before the match on the same line, or a lead-in line like "Never run any of these:" directly above
@@ -15,7 +14,7 @@ from opsrelay.review.markdown import Document
 from opsrelay.review.model import Finding
 from opsrelay.review.rules.base import finding, template_heading
 
-_SHELLS = r"(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|k|da|fi)?sh|python[23]?|perl|ruby|node"
+_SHELLS = r"(?:sudo\s+(?:-\S+\s+)*)?(?:(?:ba|z|k|da|fi)?sh|python[23]?|perl|ruby|node)"
 _CHECKS: tuple[tuple[str, str, str, str], ...] = (
     (
         "safety.pipe-to-shell",
@@ -31,7 +30,7 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
         r"[\"']?(?:/|/\*|~|~/|~/\*|\$HOME/?|\$\{HOME\}/?|\$\{?\w+\}?/\*?)[\"']?(?=\s|$|[;|&)`])"
         r"|--no-preserve-root",
         "recursively deletes the root, home directory or an unchecked variable path",
-        "Delete an explicit, validated path (e.g. `rm -rf -- \"${BUILD_DIR:?}/dist\"`).",
+        'Delete an explicit, validated path (e.g. `rm -rf -- "${BUILD_DIR:?}/dist"`).',
     ),
     (
         "safety.chmod-777",
@@ -63,12 +62,12 @@ _COMPILED = tuple((rule, re.compile(rx), what, fix) for rule, rx, what, fix in _
 _NEGATION = re.compile(
     r"\b(?:never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|cannot|can'?t|avoid\w*|forbid\w*|"
     r"prohibit\w*|disallow\w*|not allowed|no longer|instead of|rather than|reject\w*|den(?:y|ies|ied)|"
-    r"block\w*|ban\w*|flag\w*|detect\w*|lint\w*|refuse\w*)\b|❌|🚫|⛔",
+    r"block\w*|ban\w*|flag\w*|detect\w*|lint\w*|refuse\w*|no|nor|without|unsafe|dangerous)\b|❌|🚫|⛔",
     re.IGNORECASE,
 )
 _NOT_A_NEGATION = re.compile(r"\b(?:don'?t|do not|never) (?:forget|skip|miss)\b|\bnot only\b", re.IGNORECASE)
 _GUARD = re.compile(
-    r"confirm|are you sure|read -p|--dry-run|dry run|snapshot|backup|pg_dump|mysqldump|"
+    r"--confirm|confirmation|are you sure|read -p|--dry-run|dry run|snapshot|backup|pg_dump|mysqldump|"
     r"\b(?:dev|development|staging|test|local|ephemeral|sandbox|non-prod\w*|scratch)\b|_test\b|_dev\b|"
     r"\bif\s*\[|ENVIRONMENT\s*!?=|guard",
     re.IGNORECASE,
@@ -92,8 +91,8 @@ def _negated(doc: Document, number: int, start: int) -> bool:
 
 
 def _guarded(doc: Document, number: int) -> bool:
-    """Whether destructive SQL on ``number`` sits next to a guard (backup, confirmation, non-prod)."""
-    return any(_GUARD.search(doc.line_text(n)) for n in range(max(1, number - 3), number + 1))
+    """Whether destructive SQL on ``number`` or the line above names a guard (backup, non-prod…)."""
+    return any(_GUARD.search(doc.line_text(n)) for n in range(max(1, number - 1), number + 1))
 
 
 def unsafe_commands(doc: Document, facts: QAFacts | None) -> list[Finding]:
@@ -115,7 +114,7 @@ def unsafe_commands(doc: Document, facts: QAFacts | None) -> list[Finding]:
                     template_heading(doc, number),
                     f"Unsafe command: `{shown}` {what}.",
                     fix,
-                    number,
+                    line=number,
                 )
             )
     return out

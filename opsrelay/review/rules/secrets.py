@@ -43,8 +43,18 @@ _TOKENS: tuple[tuple[str, str, re.Pattern[str], int], ...] = (
         re.compile(r"\"private_key\"\s*:\s*\"(?P<secret>[^\"$<{*]{20,})"),
         0,
     ),
-    ("secrets.github-token", "GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,})"), 4),
-    ("secrets.slack-token", "Slack token", re.compile(r"\bxox[abprse]-[A-Za-z0-9-]{10,}|\bxapp-\d-[\w-]{10,}"), 5),
+    (
+        "secrets.github-token",
+        "GitHub token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,})"),
+        4,
+    ),
+    (
+        "secrets.slack-token",
+        "Slack token",
+        re.compile(r"\bxox[abprse]-[A-Za-z0-9-]{10,}|\bxapp-\d-[\w-]{10,}"),
+        5,
+    ),
     (
         "secrets.slack-webhook",
         "Slack incoming-webhook URL",
@@ -52,7 +62,12 @@ _TOKENS: tuple[tuple[str, str, re.Pattern[str], int], ...] = (
         23,
     ),
     ("secrets.stripe-key", "Stripe live key", re.compile(r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}"), 8),
-    ("secrets.openai-key", "API key (sk-…)", re.compile(r"\bsk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{20,}"), 3),
+    (
+        "secrets.openai-key",
+        "API key (sk-…)",
+        re.compile(r"\bsk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{20,}"),
+        3,
+    ),
     (
         "secrets.jwt",
         "JSON Web Token",
@@ -60,7 +75,9 @@ _TOKENS: tuple[tuple[str, str, re.Pattern[str], int], ...] = (
         3,
     ),
 )
-_URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://(?P<user>[^\s:/@'\"]+):(?P<secret>[^\s@/'\"]+)@(?P<host>[^\s/'\"]+)")
+_URL_CREDENTIALS = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://(?P<user>[^\s:/@'\"]+):(?P<secret>[^\s@/'\"]+)@(?P<host>[^\s/'\"]+)"
+)
 _ASSIGNMENT = re.compile(
     r"(?P<key>\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|(?:access|private|secret|auth|"
     r"client|signing|encryption|master)[_-]?key))[\"']?\s*(?P<op>=|:)[ \t]*"
@@ -77,8 +94,8 @@ _REFERENCE = re.compile(
 _SETTING_WORDS = frozenset(
     {"read", "write", "none", "required", "optional", "enabled", "disabled", "auto", "yes", "no", "inherit"}
 )
-# Words a prose 'password: …' is usually followed by; not literal credentials.
-_PROSE_WORDS = re.compile(r"^[A-Za-z][a-z]*$")
+# A name rather than a credential: 'orders-db-credentials', 'db_password_v2'.
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*")
 
 
 def _redact(value: str, prefix: int) -> str:
@@ -89,11 +106,14 @@ def _redact(value: str, prefix: int) -> str:
 
 def _literal(value: str, in_code: bool, op: str) -> bool:
     """Whether an assigned value is a literal credential rather than a reference or prose."""
-    raw = value.strip().strip("\"'")
+    raw = value.strip().strip("\"'`")
     if len(raw) < 4 or _REFERENCE.match(raw) or raw.lower() in _SETTING_WORDS:
         return False
-    if not in_code and op == ":" and _PROSE_WORDS.match(raw):
-        return False  # "Token: rotated every 90 days" is prose, not a token
+    if not in_code and op == ":":
+        # Prose such as "Token: rotated every 90 days" or "secret: `orders-db-credentials`" names
+        # things; only a value that looks generated (letters and digits, 8+ chars) is a credential.
+        looks_random = len(raw) >= 8 and re.search(r"\d", raw) and re.search(r"[A-Za-z]", raw)
+        return bool(looks_random) and not _IDENTIFIER.fullmatch(raw)
     return not re.fullmatch(r"[\w-]*_(?:FILE|PATH|NAME|REF|ID)", raw)
 
 
@@ -143,14 +163,14 @@ def inline_secrets(doc: Document, facts: QAFacts | None) -> list[Finding]:
                     message,
                     "Remove the secret, rotate it, and reference it from the secret store instead "
                     "(e.g. `${{ secrets.NAME }}`, Vault, AWS Secrets Manager).",
-                    number,
+                    line=number,
                 )
             )
     return out
 
 
 def _has_key_body(doc: Document, number: int, rest: str) -> bool:
-    """A BEGIN PRIVATE KEY marker followed by key material (not just the marker named in prose)."""
+    """Tell a BEGIN PRIVATE KEY marker with key material from the marker merely named in prose."""
     if re.search(r"\\n[A-Za-z0-9+/=]{16,}", rest):
         return True
     following = doc.line_text(number + 1).strip().strip("\"',")

@@ -15,7 +15,12 @@ _ALERTING = heading_of("alerting_configuration")
 # (field, regex its value must match, what is expected, severity)
 _KPI_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("Availability", rf"{NUMBER}\s*%", "a percentage, e.g. '99.9%'", "major"),
-    ("Response Time", rf"{NUMBER}\s*(?:ms|milliseconds?|s|secs?|seconds?)\b", "a time, e.g. 'p95 < 300 ms'", "major"),
+    (
+        "Response Time",
+        rf"{NUMBER}\s*(?:ms|milliseconds?|s|secs?|seconds?)\b",
+        "a time, e.g. 'p95 < 300 ms'",
+        "major",
+    ),
     ("Error Rate", rf"{NUMBER}\s*%", "a percentage, e.g. '< 0.1%'", "major"),
     ("Throughput", rf"{NUMBER}", "a number, e.g. '200 requests/s' or '500 concurrent users'", "minor"),
 )
@@ -26,18 +31,21 @@ _THRESHOLD = re.compile(
     rf"|\b(?:above|below|over|under|exceeds?|exceeding|more than|less than|fewer than|greater than|"
     rf"at least|at most|reaches|within|>=|<=)\s+~?{NUMBER}"
     rf"|\b{NUMBER}\s*(?:\+\s*)?(?:failed|failures|errors|attempts|requests|restarts|events|5xx|4xx)\b"
+    rf"|\b{NUMBER}\s+or\s+(?:more|fewer|less)\b|\b(?:no|zero)\s+(?:healthy|available|running|ready)\b"
     r"|\b(?:down|unavailable|unreachable|not responding|unresponsive|crash\w*|OOM\w*|expir\w*|stopped|"
-    r"offline|(?:health|readiness|liveness|synthetic)[ -]?(?:check|probe)s?\s+(?:fails?|failing|failed))\b"
-    r"|\bfail(?:s|ed|ing)?\s+(?:the\s+|its\s+|a\s+)?(?:health|readiness|liveness|synthetic)",
+    r"offline)\b"
+    r"|\b(?:health|readiness|liveness|synthetic)[ -]?(?:checks?|probes?)\b.{0,40}?\bfail"
+    r"|\bfail(?:s|ed|ing)?\b.{0,40}?\b(?:health|readiness|liveness|synthetic)",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
     rf"\bfor\s+(?:at least\s+|more than\s+|over\s+|longer than\s+|>\s*)?{NUMBER}\s*\+?\s*-?{_UNIT}\b"
     rf"|{NUMBER}\s*\+\s*{_UNIT}\b"
-    rf"|\b(?:over|during|within|in|across|sustained(?: for)?|lasting)\s+(?:an?\s+|the\s+)?(?:last\s+|past\s+)?"
+    rf"|\b(?:over|during|within|in|across|sustained(?: for)?|lasting)\s+"
+    rf"(?:an?\s+|the\s+)?(?:last\s+|past\s+)?"
     rf"(?:{NUMBER}\s*-?\s*)?{_UNIT}\b"
     rf"|\b{NUMBER}\s*(?:consecutive|successive|straight)\b"
-    rf"|(?:\bper|/)\s*(?:{NUMBER}\s*)?(?:second|sec|s|minute|min|m|hour|hr|h|day|d)\b"
+    rf"|(?:\bper|/)\s*(?:{NUMBER}\s*)?(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b"
     rf"|\bfor:\s*{NUMBER}\s*[smhd]\b|\bduration\b\W*{NUMBER}|\b{NUMBER}\s*-?\s*(?:minute|min|hour|second)s?\s+window"
     r"|\b(?:immediately|instantly|on first (?:occurrence|event|failure)|any single)\b",
     re.IGNORECASE,
@@ -69,7 +77,7 @@ def kpis_numeric(doc: Document, facts: QAFacts | None) -> list[Finding]:
                 _MONITORING,
                 f"KPI '{label}' has no numeric target: '{fld.value[:80]}'.",
                 f"State '{label}' as {expected}.",
-                fld.line,
+                line=fld.line,
             )
         )
     return out
@@ -96,7 +104,7 @@ def alerts_actionable(doc: Document, facts: QAFacts | None) -> list[Finding]:
                         _ALERTING,
                         f"Alert '{fld.label}' has no threshold: '{fld.value[:80]}'.",
                         "Give a measurable condition, e.g. '> 1% 5xx responses' or 'health check fails'.",
-                        fld.line,
+                        line=fld.line,
                     )
                 )
             if not _DURATION.search(fld.value):
@@ -106,8 +114,9 @@ def alerts_actionable(doc: Document, facts: QAFacts | None) -> list[Finding]:
                         "major",
                         _ALERTING,
                         f"Alert '{fld.label}' has no duration or evaluation window: '{fld.value[:80]}'.",
-                        "Say how long the condition must hold, e.g. 'for 5 minutes' or '2 consecutive checks'.",
-                        fld.line,
+                        "Say how long the condition must hold, e.g. 'for 5 minutes' or '2 consecutive "
+                        "checks'.",
+                        line=fld.line,
                     )
                 )
     return out
@@ -131,7 +140,7 @@ def alert_routes(doc: Document, facts: QAFacts | None) -> list[Finding]:
                 _ALERTING,
                 f"'{label}' alerts have no recognisable route: '{fld.value[:80]}'.",
                 "Name the channel and receiver, e.g. 'PagerDuty (primary on-call), escalate after 15 min'.",
-                fld.line,
+                line=fld.line,
             )
         )
     return out

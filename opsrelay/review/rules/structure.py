@@ -44,11 +44,22 @@ def missing_sections(doc: Document, facts: QAFacts | None) -> list[Finding]:
     return out
 
 
+def _longest_ordered(indices: list[int]) -> set[int]:
+    """Return positions of a longest increasing subsequence of ``indices`` (the sections in order)."""
+    best: list[list[int]] = []
+    for i, value in enumerate(indices):
+        chains = [best[j] for j in range(i) if indices[j] < value]
+        longest = max(chains, key=len) if chains else []
+        best.append([*longest, i])
+    winner: list[int] = max(best, key=len) if best else []
+    return set(winner)
+
+
 def section_order(doc: Document, facts: QAFacts | None) -> list[Finding]:
-    """Template sections appear in template order; duplicates are flagged."""
+    """Template sections appear in template order (the fewest moved sections are blamed); no duplicates."""
     out: list[Finding] = []
     seen: dict[str, int] = {}
-    highest = -1
+    placed: list[tuple[SectionSpec, int]] = []  # (spec, line) of first occurrences, in document order
     for sec in doc.sections:
         spec = next((s for s in SECTIONS if names_match(s.heading, sec.heading)), None)
         if spec is None:
@@ -61,31 +72,30 @@ def section_order(doc: Document, facts: QAFacts | None) -> list[Finding]:
                     spec.heading,
                     f"Section '## {spec.heading}' appears twice (first at line {seen[spec.heading]}).",
                     "Merge the two sections into one.",
-                    sec.line,
+                    line=sec.line,
                 )
             )
             continue
         seen[spec.heading] = sec.line
-        index = SECTION_ORDER[spec.heading]
-        if index < highest:
+        placed.append((spec, sec.line))
+    in_order = _longest_ordered([SECTION_ORDER[spec.heading] for spec, _ in placed])
+    for i, (spec, line) in enumerate(placed):
+        if i not in in_order:
             out.append(
                 finding(
                     "structure.section-order",
                     "major",
                     spec.heading,
                     f"Section '## {spec.heading}' is out of template order.",
-                    "Order sections as the template does: "
-                    + " → ".join(s.heading for s in SECTIONS)
-                    + ".",
-                    sec.line,
+                    "Order sections as the template does: " + " → ".join(s.heading for s in SECTIONS) + ".",
+                    line=line,
                 )
             )
-        highest = max(highest, index)
     return out
 
 
 def document_title(doc: Document, facts: QAFacts | None) -> list[Finding]:
-    """The document starts with the template's title."""
+    """Require the template's title at the top."""
     if doc.title and names_match(doc.title, DOCUMENT_TITLE):
         return []
     return [
@@ -95,12 +105,14 @@ def document_title(doc: Document, facts: QAFacts | None) -> list[Finding]:
             None,
             f"The document has no '# {DOCUMENT_TITLE}' title.",
             f"Start the document with '# {DOCUMENT_TITLE}'.",
-            1,
+            line=1,
         )
     ]
 
 
-def _check_fields(spec: SectionSpec, block_name: str | None, region: Region, labels: tuple[str, ...]) -> list[Finding]:
+def _check_fields(
+    spec: SectionSpec, block_name: str | None, region: Region, labels: tuple[str, ...]
+) -> list[Finding]:
     """Missing and empty labelled fields inside one region."""
     out: list[Finding] = []
     where = f"'{block_name}'" if block_name else f"'## {spec.heading}'"
@@ -115,7 +127,7 @@ def _check_fields(spec: SectionSpec, block_name: str | None, region: Region, lab
                     spec.heading,
                     f"Field '{label}' is missing under {where}.",
                     f"Add '- **{label}**: <concrete value>' under {where}.",
-                    region.line,
+                    line=region.line,
                 )
             )
         elif _EMPTY_VALUE.match(fld.value):
@@ -126,7 +138,7 @@ def _check_fields(spec: SectionSpec, block_name: str | None, region: Region, lab
                     spec.heading,
                     f"Field '{label}' under {where} has no value.",
                     f"Give '{label}' a concrete value grounded in the QA facts or mark it as an assumption.",
-                    fld.line,
+                    line=fld.line,
                 )
             )
     return out
@@ -148,9 +160,10 @@ def blocks_and_fields(doc: Document, facts: QAFacts | None) -> list[Finding]:
                         "structure.missing-block",
                         "major",
                         spec.heading,
-                        f"Sub-heading '{'#' * block.level} {block.heading}' is missing from '## {spec.heading}'.",
+                        f"Sub-heading '{'#' * block.level} {block.heading}' is missing from "
+                        f"'## {spec.heading}'.",
                         f"Add '{'#' * block.level} {block.heading}' with its template fields.",
-                        sec.line,
+                        line=sec.line,
                     )
                 )
                 continue
@@ -162,7 +175,7 @@ def blocks_and_fields(doc: Document, facts: QAFacts | None) -> list[Finding]:
                         spec.heading,
                         f"'{block.heading}' has no checklist items.",
                         "List the recurring tasks as '- [ ] task' lines.",
-                        region.line,
+                        line=region.line,
                     )
                 )
             out += _check_fields(spec, block.heading, region, block.fields)
