@@ -69,3 +69,10 @@ def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
     from opsrelay.models.factory import model_name_of
 
     return LLMDrafter(backend, model_name=model_name_of(backend), budget_tokens=settings.budget_tokens)
+
+
+def mark_fallback(markdown: str, reason: str) -> str:
+    """Put a visible note under a section's heading saying the offline engine wrote it, and why."""
+    head, _, rest = markdown.partition("\n")
+    note = f"> _Written by the offline engine: {reason[:160].replace('_', ' ')}._"
+    return f"{head}\n{note}\n{rest}"

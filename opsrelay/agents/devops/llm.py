@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from opsrelay import prompts
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.drafter import mark_fallback
 from opsrelay.agents.devops.redact import redact_secrets
 from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
 from opsrelay.agents.devops.writers import write_section_offline
@@ -271,7 +272,7 @@ class LLMDrafter:
             return SectionDraft(key=task.key, markdown=result, source="llm", revision=task.revision), usage
         log.warning("model.fallback", purpose=purpose, error=error)
         offline = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
-        marked = _mark_fallback(offline, error)
+        marked = mark_fallback(offline, f"the model's answer for this section could not be used ({error})")
         return SectionDraft(key=task.key, markdown=marked, source="fallback", revision=task.revision), usage
 
     def critique(self, qa: IngestedQA, decisions: Decisions, draft: str) -> tuple[list[Finding], UsageTotals]:
@@ -342,15 +343,6 @@ def _section_markdown(text: str, heading: str) -> str:
         line = body.splitlines()[(tops[1].map or [0])[0]]
         raise ValueError(f"write only this section; found another top-level heading {line[:80]!r}")
     return body + "\n"
-
-
-def _mark_fallback(markdown: str, error: str) -> str:
-    head, _, rest = markdown.partition("\n")
-    note = (
-        "> _Written by the offline engine: the model's answer for this section could not be used "
-        f"({error[:160].replace('_', ' ')})._"
-    )
-    return f"{head}\n{note}\n{rest}"
 
 
 def _neutralise_tags(text: str) -> str:

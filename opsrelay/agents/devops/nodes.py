@@ -12,7 +12,7 @@ from typing import Any
 
 from opsrelay.agents.devops.assemble import ChangelogEntry, assemble_document
 from opsrelay.agents.devops.decisions import Decisions
-from opsrelay.agents.devops.drafter import Drafter
+from opsrelay.agents.devops.drafter import Drafter, OfflineDrafter, mark_fallback
 from opsrelay.agents.devops.loop import record, stop_reason_after_review
 from opsrelay.agents.devops.state import DevOpsState, IterationRecord, SectionDraft, SectionTask, UsageTotals
 from opsrelay.emit import write_artifacts
@@ -155,15 +155,23 @@ class DevOpsNodes:
 
     def emit(self, state: DevOpsState, thread_id: str = "") -> dict[str, Any]:
         """Render the best draft with its final changelog, build the handoff, write atomically."""
-        sections = state.get("best_sections") or state["sections"]
         best_review = state.get("best_review") or state["review"]
+        sections = self._without_unsafe_sections(state, state.get("best_sections") or state["sections"], best_review)
         stop_reason = state.get("stop_reason", "max_revisions")
-        markdown = self._render(
-            state, sections, state.get("history", []), final=(best_review.verdict, best_review.score, stop_reason)
-        )
-        # Re-check the final text (its changelog changed); the critic's judgement of it stands.
+        # Re-check the final text (its changelog, maybe a replaced section); the critic's
+        # judgement stands. The banner follows the final verdict.
         critic = [f for f in best_review.findings if f.rule.startswith("critic.")]
-        final_review = Review(findings=[*review_document(markdown, state["qa"].facts).findings, *critic])
+        facts = state["qa"].facts
+        history = state.get("history", [])
+
+        def render_and_review(verdict: str, score: int) -> tuple[str, Review]:
+            md = self._render(state, sections, history, final=(verdict, score, stop_reason), banner=verdict != "pass")
+            return md, Review(findings=[*review_document(md, facts).findings, *critic])
+
+        markdown, final_review = render_and_review(best_review.verdict, best_review.score)
+        if (final_review.verdict, final_review.score) != (best_review.verdict, best_review.score):
+            # A replaced section changed the outcome: say the final verdict in the changelog.
+            markdown, final_review = render_and_review(final_review.verdict, final_review.score)
         qa = state["qa"]
         usage = state.get("usage") or UsageTotals()
         handoff = Handoff(
@@ -212,6 +220,7 @@ class DevOpsNodes:
         history: list[IterationRecord],
         *,
         final: tuple[str, int, str] | None,
+        banner: bool = False,
     ) -> str:
         qa = state["qa"]
         entries = changelog_entries(
@@ -225,9 +234,34 @@ class DevOpsNodes:
         return assemble_document(
             {k: d.markdown for k, d in sections.items()},
             changelog=entries,
-            draft_banner=final is not None and final[0] != "pass",
+            draft_banner=banner,
             source_name=qa.source_name,
         )
+
+    def _without_unsafe_sections(
+        self, state: DevOpsState, sections: dict[str, SectionDraft], review: Review
+    ) -> dict[str, SectionDraft]:
+        """Replace model-written sections that still carry an unsafe command or a secret.
+
+        The QA document is untrusted and may try to smuggle a command into the guide through the
+        model. Whatever the loop achieved, such a section never ships: the offline engine's
+        version replaces it, marked as a fallback.
+        """
+        unsafe = {
+            f.section
+            for f in review.findings
+            if f.severity == "blocker" and f.section and f.rule.startswith(("safety.", "secrets."))
+        }
+        out = dict(sections)
+        for heading in sorted(h for h in unsafe if h is not None):
+            spec = SECTION_BY_HEADING.get(heading)
+            if spec is None or spec.key not in out or out[spec.key].source == "offline":
+                continue
+            task = SectionTask(key=spec.key, qa=state["qa"], decisions=state["decisions"])
+            draft, _ = OfflineDrafter().draft(task)
+            marked = mark_fallback(draft.markdown, "the model's version contained an unsafe command or a secret")
+            out[spec.key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
+        return out
 
 
 def changelog_entries(
