@@ -1,1 +1,1 @@
-"""Agents of the delivery pipeline; opsrelay implements the DevOps Engineer (:mod:`opsrelay.agents.devops`)."""
+"""Agents of the delivery pipeline; opsrelay implements the DevOps Engineer (:mod:`.devops`)."""

@@ -28,6 +28,7 @@ RuntimeLanguage = Literal["node", "python", "java", "dotnet", "go", "ruby", "php
 EnvName = Literal["production", "staging", "development"]
 DatastoreRole = Literal["primary_database", "cache", "queue", "search", "object_store", "other"]
 GateStatus = Literal["blocked", "open"]
+TestStage = Literal["ci", "mobile_e2e", "load"]
 
 
 class _Strict(BaseModel):
@@ -111,6 +112,8 @@ class RuntimeDecision(_Strict):
         description="Schema migration tool for this stack (Prisma Migrate, Flyway, Alembic, Django "
         "migrations, EF Core…); null when the stack has no database."
     )
+    migration_basis: Basis = Field(description="qa_fact when QA names the migration tool; else assumption.")
+    migration_evidence: list[EvidenceRef] = Field(description="QA lines naming the migration tool, if any.")
     basis: Basis = Field(description="qa_fact when QA names language and version; else assumption.")
     evidence: list[EvidenceRef] = Field(description="QA lines supporting the choice; empty for assumptions.")
 
@@ -120,6 +123,14 @@ class TestCommandDecision(_Strict):
 
     command: str = Field(description="The command line, without shell chaining or pipes.")
     working_directory: str | None = Field(description="Directory to run it in; null for the repository root.")
+    secret_env: list[str] = Field(
+        description="Environment variables the command needs from the secret store (names only; QA's inline "
+        "values are never copied)."
+    )
+    stage: TestStage = Field(
+        description="Where the pipeline runs it: 'ci' in the test job on every push, 'mobile_e2e' in the "
+        "mobile end-to-end job (simulator/device), 'load' in the scheduled load test against staging."
+    )
     basis: Basis = Field(description="qa_fact when copied from the QA document; assumption for a default.")
     evidence: list[EvidenceRef] = Field(description="QA lines where the command appears; empty for defaults.")
 
@@ -151,7 +162,9 @@ class DatastoreDecision(_Strict):
     role: DatastoreRole = Field(description="What the component is used for.")
     hosting: str = Field(description="How production runs it, e.g. 'Amazon RDS for PostgreSQL (Multi-AZ)'.")
     backup_method: str = Field(description="Backup mechanism, e.g. 'pgBackRest full + continuous WAL'.")
-    basis: Basis = Field(description="qa_fact: the component itself is named by QA (hosting may still be assumed).")
+    basis: Basis = Field(
+        description="qa_fact: the component itself is named by QA (hosting may still be assumed)."
+    )
     evidence: list[EvidenceRef] = Field(description="QA lines naming the component.")
 
 
@@ -180,9 +193,14 @@ class SLODecision(_Strict):
     latency_alert_ms: int = Field(description="p95 latency that raises a critical alert (2x baseline).")
     baseline_error_rate_percent: float | None = Field(description="QA-measured error rate (%); null if none.")
     error_rate_target_percent: float = Field(description="Server-error (5xx) rate objective in percent.")
-    error_rate_alert_percent: float = Field(description="Error rate that raises a critical alert, in percent.")
+    error_rate_alert_percent: float = Field(
+        description="Error rate that raises a critical alert, in percent."
+    )
     latency_basis: Basis = Field(description="qa_fact when derived from a QA latency baseline.")
-    evidence: list[EvidenceRef] = Field(description="QA lines of the baselines used.")
+    error_rate_evidence: list[EvidenceRef] = Field(
+        description="QA lines of the error-rate baseline; empty if none."
+    )
+    evidence: list[EvidenceRef] = Field(description="QA lines of the latency baselines used, p95 first.")
 
 
 class CapacityDecision(_Strict):
@@ -228,7 +246,9 @@ class AlertRouting(_Strict):
 class ReleaseGate(_Strict):
     """Whether QA evidence lets this release through."""
 
-    status: GateStatus = Field(description="'blocked' iff an open P0/P1, a failing test or a NO-GO/FAIL verdict.")
+    status: GateStatus = Field(
+        description="'blocked' iff an open P0/P1, a failing test or a NO-GO/FAIL verdict."
+    )
     reasons: list[str] = Field(description="Human-readable reasons, one per blocking item.")
     blocking_defect_ids: list[str] = Field(description="Ids of open P0/P1 defects.")
     failing_tests: int = Field(description="Number of failing tests in QA runs.")

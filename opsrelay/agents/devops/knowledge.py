@@ -29,7 +29,7 @@ class ActionPin:
     tag: str
 
     def uses(self) -> str:
-        """The ``uses:`` value, e.g. ``actions/checkout@11bd…``."""
+        """Return the ``uses:`` value, e.g. ``actions/checkout@11bd…``."""
         return f"{self.repo}@{self.sha}"
 
 
@@ -177,6 +177,7 @@ _LANGUAGE_ALIASES: dict[str, RuntimeLanguage] = {
     "java": "java",
     "kotlin": "java",
     "c#": "dotnet",
+    "c#net": "dotnet",
     "csharp": "dotnet",
     "net": "dotnet",
     "dotnet": "dotnet",
@@ -202,6 +203,7 @@ _FRAMEWORKS: dict[str, tuple[RuntimeLanguage, bool]] = {
     "next": ("node", False),
     "react": ("node", False),
     "reactnative": ("node", False),
+    "reactnativeexpo": ("node", False),
     "expo": ("node", False),
     "vue": ("node", False),
     "vuejs": ("node", False),
@@ -231,7 +233,7 @@ _FRAMEWORKS: dict[str, tuple[RuntimeLanguage, bool]] = {
 
 
 def language_of(name: str) -> RuntimeLanguage | None:
-    """The language a stack item's name denotes directly (``Python``, ``Node.js``, ``.NET``…)."""
+    """Return the language a stack item's name denotes (``Python``, ``Node.js``, ``.NET``…)."""
     key = norm(name)
     if key in _LANGUAGE_ALIASES:
         return _LANGUAGE_ALIASES[key]
@@ -254,6 +256,11 @@ MOBILE_MARKERS = ("expo", "reactnative", "testflight", "appstore", "googleplay",
 KUBERNETES_MARKERS = ("kubernetes", "k8s", "openshift", "ocp", "eks", "gke", "aks", "helm", "k3s")
 CANARY_MARKERS = ("argorollouts", "flagger", "istio", "linkerd", "canary")
 CONTAINER_MARKERS = ("docker", "dockercompose", "podman", "containerd")
+VM_MARKERS = ("pm2", "systemd", "supervisord")
+
+# First word of a test command → where the pipeline runs it.
+LOAD_TEST_TOOLS = ("k6", "artillery", "locust", "jmeter", "gatling")
+MOBILE_E2E_TOOLS = ("maestro", "detox")
 
 
 def has_marker(name: str, markers: tuple[str, ...]) -> bool:
@@ -370,7 +377,7 @@ _CLOUD_ALIASES: dict[str, CloudProvider] = {
 
 
 def cloud_of(name: str) -> CloudProvider | None:
-    """The provider a stack item's name denotes, or ``None``."""
+    """Return the cloud provider a stack item's name denotes, or ``None``."""
     key = norm(name)
     if key in _CLOUD_ALIASES:
         return _CLOUD_ALIASES[key]
@@ -522,7 +529,8 @@ DATASTORES: dict[str, DatastoreProfile] = {
             "other": "3-node MongoDB replica set",
         },
         "3-node MongoDB replica set managed by the Percona Operator for MongoDB",
-        "full snapshot every 24 hours (Atlas cloud backup, or Percona Backup for MongoDB / mongodump --oplog)",
+        "full snapshot every 24 hours (Atlas cloud backup, or Percona Backup for MongoDB / mongodump "
+        "--oplog)",
         "continuous oplog capture (Atlas continuous cloud backup or PBM point-in-time recovery)",
         "restore the latest snapshot and replay the oplog to the target time (Atlas PITR restore, "
         "or pbm restore --time)",
@@ -578,7 +586,8 @@ DATASTORES: dict[str, DatastoreProfile] = {
             "other": "3-broker Kafka cluster in KRaft mode",
         },
         "3-broker Kafka cluster in KRaft mode managed by the Strimzi operator",
-        "replication factor 3 with min.insync.replicas=2 on every topic; topic and ACL definitions kept in Git",
+        "replication factor 3 with min.insync.replicas=2 on every topic; topic and ACL definitions kept in "
+        "Git",
         "MirrorMaker 2 replication of business topics to the DR region",
         "recreate topics from Git, then fail consumers over to the mirrored topics; consumers resume "
         "from translated offsets",
@@ -669,9 +678,34 @@ DATASTORES: dict[str, DatastoreProfile] = {
         "add members; partitions rebalance automatically",
         rebuildable=True,
     ),
+    "celery": DatastoreProfile(
+        "celery",
+        "Celery",
+        "queue",
+        False,
+        {
+            p: "Celery worker service on the same container platform, scaled on queue length"
+            for p in ("aws", "gcp", "azure", "other")
+        },
+        "Celery worker deployment scaled on queue length",
+        "none needed: workers are stateless and task messages live in the broker, which is backed up with it",
+        None,
+        "redeploy the workers; unacknowledged tasks are redelivered by the broker",
+        (
+            "queue length and oldest message age per queue",
+            "task failure and retry rate per task name",
+            "task runtime p95 and worker concurrency in use",
+            "online workers (expected count)",
+        ),
+        "celery-exporter",
+        "at least 2 worker replicas; tasks acknowledged late so a lost worker's tasks are redelivered",
+        "add worker replicas on queue length; separate queues for slow tasks",
+        rebuildable=True,
+    ),
 }
 
 _DATASTORE_ALIASES: dict[str, str] = {
+    "celery": "celery",
     "postgres": "postgresql",
     "postgresql": "postgresql",
     "pg": "postgresql",
@@ -717,7 +751,7 @@ def datastore_profile(name: str) -> DatastoreProfile | None:
 
 
 def generic_datastore(name: str, role: DatastoreRole) -> DatastoreProfile:
-    """A conservative profile for a stateful component opsrelay has no specific knowledge of."""
+    """Build a conservative profile for a stateful component opsrelay has no specific knowledge of."""
     return DatastoreProfile(
         norm(name) or "datastore",
         name,
@@ -743,7 +777,98 @@ def generic_datastore(name: str, role: DatastoreRole) -> DatastoreProfile:
 # --- observability -------------------------------------------------------------------------------
 
 METRICS_TOOLS = ("prometheus", "grafana", "datadog", "newrelic", "cloudwatch", "victoriametrics")
-LOG_TOOLS = ("elasticsearch", "elk", "loki", "fluentbit", "fluentd", "serilog", "splunk", "cloudwatch", "logstash")
+LOG_TOOLS = (
+    "elasticsearch",
+    "elk",
+    "loki",
+    "fluentbit",
+    "fluentd",
+    "serilog",
+    "splunk",
+    "cloudwatch",
+    "logstash",
+)
 TRACE_TOOLS = ("opentelemetry", "otel", "jaeger", "tempo", "zipkin", "xray")
 APM_TOOLS = ("datadog", "newrelic", "sentry", "dynatrace", "appdynamics", "elasticapm")
 PAGING_TOOLS = ("pagerduty", "opsgenie", "victorops")
+
+
+# --- compliance ----------------------------------------------------------------------------------
+
+COMPLIANCE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"\bGDPR\b", "GDPR"),
+    (r"\bSOC\s?2\b", "SOC 2"),
+    (r"\bHIPAA\b", "HIPAA"),
+    (r"\bPCI[\s-]?DSS\b|\bPCI\b", "PCI DSS"),
+    (r"\bISO\s?27001\b", "ISO 27001"),
+    (r"\bFedRAMP\b", "FedRAMP"),
+    (r"\bSection\s?508\b|\bWCAG\b", "Section 508 / WCAG accessibility"),
+)
+
+
+def compliance_mentions(texts: list[str]) -> list[str]:
+    """Compliance regimes named in the given texts, in a stable order."""
+    found: list[str] = []
+    for pattern, label in COMPLIANCE_PATTERNS:
+        if any(re.search(pattern, t, re.IGNORECASE) for t in texts) and label not in found:
+            found.append(label)
+    return found
+
+
+_REGION_PATTERNS: dict[str, re.Pattern[str]] = {
+    "aws": re.compile(
+        r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-(?:north|south|east|west|central|northeast|northwest|"
+        r"southeast|southwest)-\d\b"
+    ),
+    "gcp": re.compile(
+        r"\b(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-(?:north|south|east|west|"
+        r"central|northeast|northwest|southeast|southwest)\d\b"
+    ),
+    "azure": re.compile(
+        r"\b(?:eastus2?|westus[23]?|centralus|northeurope|westeurope|uksouth|ukwest|"
+        r"germanywestcentral|francecentral|swedencentral|southeastasia|eastasia|japaneast|"
+        r"australiaeast|canadacentral|brazilsouth|centralindia)\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def region_in(text: str, provider: CloudProvider) -> str | None:
+    """Find a region of ``provider`` named in ``text`` (e.g. 'eu-west-1'); ``None`` if there is none."""
+    pattern = _REGION_PATTERNS.get(provider)
+    m = pattern.search(text) if pattern else None
+    return m.group(0).lower() if m else None
+
+
+# Disaster-recovery region in the same geography (data residency) as the primary region.
+_DR_PAIRS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # (prefix of the primary region, preferred DR region, fallback when the primary is the preferred one)
+    "aws": (
+        ("eu-", "eu-central-1", "eu-west-1"),
+        ("us-", "us-west-2", "us-east-1"),
+        ("ca-", "ca-west-1", "ca-central-1"),
+        ("ap-south", "ap-south-2", "ap-south-1"),
+        ("ap-", "ap-southeast-1", "ap-northeast-1"),
+        ("sa-", "us-east-1", "us-east-2"),
+    ),
+    "gcp": (
+        ("europe-", "europe-west4", "europe-west1"),
+        ("us-", "us-east1", "us-central1"),
+        ("asia-", "asia-southeast1", "asia-northeast1"),
+    ),
+    "azure": (
+        ("westeurope", "northeurope", "westeurope"),
+        ("northeurope", "westeurope", "northeurope"),
+        ("eastus", "westus2", "eastus"),
+        ("westus", "eastus", "westus2"),
+    ),
+}
+
+
+def dr_region_for(provider: CloudProvider, region: str) -> str:
+    """Pick a disaster-recovery region in the same geography as ``region`` (never ``region`` itself)."""
+    for prefix, preferred, fallback in _DR_PAIRS.get(provider, ()):
+        if region.startswith(prefix):
+            return preferred if preferred != region else fallback
+    default = CLOUDS[provider]
+    return default.dr_region if default.dr_region != region else default.region

@@ -12,33 +12,29 @@ from dataclasses import dataclass
 
 _MAX_TITLE = 160
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_SPECIAL = re.compile(r"([\\*\[\]<>])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 def md_text(text: str, *, limit: int = _MAX_TITLE) -> str:
     """Render untrusted text as inert inline Markdown on one line.
 
     Collapses whitespace, drops control characters, truncates to ``limit`` characters, escapes
-    Markdown/HTML metacharacters (backticks, emphasis, links, tags, table pipes) and a leading
-    ``#``, ``>``, ``-``, ``+`` or ``1.`` that would start a block.
+    Markdown/HTML metacharacters (emphasis, links, tags) and a leading ``#``, ``>``, ``-``, ``+``
+    or ``1.`` that would start a block. Untrusted text never forms code: backticks become ``'``
+    and ``|`` becomes ``¦``, so a QA title such as "run `curl … | sh`" cannot render as a code
+    span or as a pipeline someone copies (and cannot break a table row).
     """
     flat = " ".join(_CONTROL.sub(" ", text).split())
+    flat = flat.replace("`", "'").replace("|", "¦")
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
-    escaped = _MD_SPECIAL.sub(r"\\\1", flat)
+    escaped = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), flat)
     escaped = re.sub(r"^([#>+\-=])", r"\\\1", escaped)
     return re.sub(r"^(\d+)\.", r"\1\\.", escaped)
 
 
-def yaml_comment_text(text: str, *, limit: int = 80) -> str:
-    """Untrusted text reduced to characters harmless inside a YAML comment (letters, digits, basic punctuation)."""
-    flat = re.sub(r"[^A-Za-z0-9 ._,:()/+-]", " ", text)
-    flat = " ".join(flat.split())
-    return flat[:limit]
-
-
 def slug(text: str, *, default: str = "app") -> str:
-    """A DNS-label-safe identifier (lowercase letters, digits, dashes; at most 40 characters)."""
+    """Turn text into a DNS-label-safe identifier (lowercase letters, digits, dashes; at most 40 chars)."""
     value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
     return value or default
 
@@ -119,4 +115,3 @@ def vet_test_command(raw: str) -> VettedCommand | None:
     if text.count("'") % 2 or text.count('"') % 2:
         return None
     return VettedCommand(text, workdir, tuple(secret_env))
-
