@@ -36,6 +36,17 @@ def _scrub_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutabl
     return event
 
 
+class _CurrentStderr:
+    """Write to whatever ``sys.stderr`` is now, not what it was when logging was configured
+    (test runners and embedding applications swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "warning", fmt: LogFormat = "console") -> None:
     """Configure structlog for the process: level name, console or JSON rendering, to stderr."""
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.WARNING)
@@ -53,7 +64,7 @@ def configure_logging(level: str = "warning", fmt: LogFormat = "console") -> Non
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
 
