@@ -1,6 +1,6 @@
 """Run the DevOps stage on the bundled QA report from Python and print what came out.
 
-    .venv/bin/python examples/run_example.py [QA_REPORT.md] [OUT_DIR]
+.venv/bin/python examples/run_example.py [QA_REPORT.md] [OUT_DIR]
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def main(argv: list[str]) -> int:
     result = run_handoff(qa, evidence=evidence, out_dir=out)
     review = result.review
     print(f"verdict {review.verdict}, score {review.score}/100, stop reason {result.stop_reason}")
-    print(f"findings: {review.count('blocker')} blocker, {review.count('major')} major, {review.count('minor')} minor")
+    counts = ", ".join(f"{review.count(s)} {s}" for s in ("blocker", "major", "minor"))
+    print(f"findings: {counts}")
     print(f"wrote {result.handoff.artifact.path} (sha256 {result.handoff.artifact.sha256[:12]}…)")
     return result.exit_code
 

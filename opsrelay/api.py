@@ -7,9 +7,12 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 from opsrelay.errors import InputError, OpsrelayError
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 from opsrelay.handoff import Handoff, StopReason
 from opsrelay.ingest import IngestedQA, load_qa
 from opsrelay.models.base import ChatBackend
@@ -49,12 +52,14 @@ def _settings(**kwargs: Any) -> RunSettings:
         raise InputError(f"invalid setting: {' '.join(first[1:3]).strip() or first[0]}") from None
 
 
-def _backend_for(settings: RunSettings, backend: ChatBackend | None, **model_kwargs: Any) -> ChatBackend | None:
+def _backend_for(
+    settings: RunSettings, backend: ChatBackend | None, **model_kwargs: Any
+) -> ChatBackend | None:
     if backend is not None or settings.model == "offline":
         return backend
     from opsrelay.models.factory import make_backend, parse_model_spec
 
-    return make_backend(parse_model_spec(settings.model), **model_kwargs)  # type: ignore[no-any-return]
+    return make_backend(parse_model_spec(settings.model), **model_kwargs)
 
 
 class HandoffOptions(TypedDict, total=False):
@@ -102,7 +107,9 @@ def stream_handoff(
     qa = (
         source
         if isinstance(source, IngestedQA)
-        else load_qa(source, evidence=[Path(e) for e in options.get("evidence", ())], max_bytes=settings.max_bytes)
+        else load_qa(
+            source, evidence=[Path(e) for e in options.get("evidence", ())], max_bytes=settings.max_bytes
+        )
     )
     record = options.get("record")
     chat = _backend_for(
@@ -114,11 +121,12 @@ def stream_handoff(
         timeout_s=options.get("timeout_s", 60.0),
         strict_replay=options.get("strict_replay", False),
     )
+    from opsrelay.agents.devops.state import DevOpsInput
     from opsrelay.graph import build_graph
 
     graph = build_graph(chat, settings)
-    config = {"configurable": {"thread_id": options.get("thread_id") or uuid.uuid4().hex}}
-    for chunk in graph.stream({"qa": qa}, config, stream_mode="updates"):  # type: ignore[arg-type]
+    config: RunnableConfig = {"configurable": {"thread_id": options.get("thread_id") or uuid.uuid4().hex}}
+    for chunk in graph.stream(DevOpsInput(qa=qa), config, stream_mode="updates"):
         for node, update in chunk.items():
             yield node, update or {}
     if chat is not None:

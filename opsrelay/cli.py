@@ -57,15 +57,26 @@ def run(
     ] = None,
     max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, max=10)] = 2,
     model: Annotated[
-        str, typer.Option("--model", "-m", envvar="OPSRELAY_MODEL", help="offline | openai:NAME | replay:CASSETTE")
+        str,
+        typer.Option(
+            "--model", "-m", envvar="OPSRELAY_MODEL", help="offline | openai:NAME | replay:CASSETTE"
+        ),
     ] = "offline",
     base_url: Annotated[
         str | None, typer.Option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible server URL.")
     ] = None,
-    record: Annotated[Path | None, typer.Option("--record", help="Record model exchanges to a cassette.")] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Sections drafted at once.")] = 8,
-    date: Annotated[str | None, typer.Option("--date", help="Changelog date YYYY-MM-DD (reproducible output).")] = None,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Largest QA input accepted.")] = 5_000_000,
+    record: Annotated[
+        Path | None, typer.Option("--record", help="Record model exchanges to a cassette.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, help="Sections drafted at once.")
+    ] = 8,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Changelog date YYYY-MM-DD (reproducible output).")
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="Largest QA input accepted.")
+    ] = 5_000_000,
     budget_tokens: Annotated[
         int | None, typer.Option("--budget-tokens", min=1, help="Stop cleanly before using more tokens.")
     ] = None,
@@ -73,7 +84,9 @@ def run(
     strict_replay: Annotated[
         bool, typer.Option("--strict-replay", help="With replay:, fail if recorded exchanges go unused.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
+    ] = False,
 ) -> int:
     """Draft, review and emit OPERATIONS.md and handoff.json from a QA report."""
     import os
@@ -120,7 +133,9 @@ def run(
 @app.command()
 def review(
     document: Annotated[Path, typer.Argument(help="An OPERATIONS.md to lint.")],
-    qa: Annotated[str | None, typer.Option("--qa", help="The QA report it answers (enables grounding rules).")] = None,
+    qa: Annotated[
+        str | None, typer.Option("--qa", help="The QA report it answers (enables grounding rules).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON on stdout.")] = False,
 ) -> int:
     """Review an OPERATIONS.md against the quality rules: exit 0 pass, 4 fail, 2 bad input."""

@@ -62,7 +62,9 @@ class Progress:
                 f"  review pass {update.get('iteration')}: score {rv.score}, "
                 f"{rv.count('blocker')} blocker, {rv.count('major')} major, {rv.count('minor')} minor"
             )
-        nxt = {"ingest": "decide", "decide": "draft_section", "assemble": "review", "review": "emit"}.get(node)
+        nxt = {"ingest": "decide", "decide": "draft_section", "assemble": "review", "review": "emit"}.get(
+            node
+        )
         if nxt:
             self._status.update(_NODE_LABELS[nxt])
 
@@ -94,13 +96,17 @@ def print_summary(result: HandoffResult) -> None:
     out = Console(highlight=False, soft_wrap=True)
     s = summary_dict(result)
     mark = "approved" if result.approved else "NOT approved (DRAFT banner)"
-    out.print(f"[bold]OPERATIONS.md {mark}[/bold]: verdict {s['verdict']}, score {s['score']}/100, "
-              f"{s['iterations']} review pass(es), stopped: {str(s['stop_reason']).replace('_', ' ')}")
+    out.print(
+        f"[bold]OPERATIONS.md {mark}[/bold]: verdict {s['verdict']}, score {s['score']}/100, "
+        f"{s['iterations']} review pass(es), stopped: {str(s['stop_reason']).replace('_', ' ')}"
+    )
     f = s["findings"]
     out.print(f"findings: {f['blocker']} blocker, {f['major']} major, {f['minor']} minor")
     if s["llm_calls"]:
-        out.print(f"model {s['model']}: {s['llm_calls']} calls, {s['tokens_in']} tokens in, "
-                  f"{s['tokens_out']} out, ~${s['cost_usd']:.4f}")
+        out.print(
+            f"model {s['model']}: {s['llm_calls']} calls, {s['tokens_in']} tokens in, "
+            f"{s['tokens_out']} out, ~${s['cost_usd']:.4f}"
+        )
     if s["artifact"]:
         out.print(f"wrote {s['artifact']} and {s['handoff']}")
     if not result.approved:
@@ -110,8 +116,10 @@ def print_summary(result: HandoffResult) -> None:
 def print_review(result: Review, name: str) -> None:
     """Print a review's verdict and findings on stdout."""
     out = Console(highlight=False, soft_wrap=True)
-    out.print(f"{name}: verdict {result.verdict}, score {result.score}/100 — "
-              f"{result.count('blocker')} blocker, {result.count('major')} major, {result.count('minor')} minor")
+    out.print(
+        f"{name}: verdict {result.verdict}, score {result.score}/100 — "
+        f"{result.count('blocker')} blocker, {result.count('major')} major, {result.count('minor')} minor"
+    )
     _findings_table(out, result, limit=None)
 
 

@@ -18,7 +18,9 @@ def check_output_dir(out_dir: Path) -> None:
     """Fail early (before any model call) when the output folder cannot be created or written."""
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: exists and is not a folder")
-    probe_parent = out_dir if out_dir.exists() else next((p for p in out_dir.parents if p.exists()), Path("."))
+    probe_parent = (
+        out_dir if out_dir.exists() else next((p for p in out_dir.parents if p.exists()), Path("."))
+    )
     if not os.access(probe_parent, os.W_OK):
         raise InputError(f"--out {out_dir}: not writable")
 

@@ -10,7 +10,7 @@ class OpsrelayError(Exception):
 
 
 class InputError(OpsrelayError):
-    """Bad input or usage: missing/empty/binary/oversized file, malformed front matter or JSON…"""
+    """Bad input or usage: a missing, empty, binary or oversized file, malformed front matter or JSON."""
 
     exit_code = 2
 

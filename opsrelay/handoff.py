@@ -65,7 +65,7 @@ class Handoff(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    schema_: Literal["opsrelay.handoff/v1"] = Field(default=HANDOFF_SCHEMA, alias="schema")
+    schema_: Literal["opsrelay.handoff/v1"] = Field(default="opsrelay.handoff/v1", alias="schema")
     from_role: str
     to_role: str
     artifact: ArtifactRef

@@ -37,8 +37,10 @@ def _scrub_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutabl
 
 
 class _CurrentStderr:
-    """Write to whatever ``sys.stderr`` is now, not what it was when logging was configured
-    (test runners and embedding applications swap it)."""
+    """Write to whatever ``sys.stderr`` is now, not what it was when logging was configured.
+
+    Test runners and embedding applications swap ``sys.stderr``.
+    """
 
     def write(self, text: str) -> int:
         return sys.stderr.write(text)

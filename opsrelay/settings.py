@@ -14,7 +14,9 @@ class RunSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    model: str = Field(default="offline", description="Model spec: 'offline', 'openai:<name>' or 'replay:<cassette>'.")
+    model: str = Field(
+        default="offline", description="Model spec: 'offline', 'openai:<name>' or 'replay:<cassette>'."
+    )
     max_revisions: int = Field(default=2, ge=0, le=10, description="Revision rounds after the first review.")
     concurrency: int = Field(default=8, ge=1, le=64, description="Sections drafted at once.")
     date: str | None = Field(
@@ -23,7 +25,9 @@ class RunSettings(BaseModel):
         description="Changelog date (YYYY-MM-DD). Default: the QA report's date, else today (UTC).",
     )
     out_dir: Path | None = Field(default=None, description="Where emit writes; None writes nothing.")
-    budget_tokens: int | None = Field(default=None, ge=1, description="Stop before exceeding this many tokens.")
+    budget_tokens: int | None = Field(
+        default=None, ge=1, description="Stop before exceeding this many tokens."
+    )
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest QA input accepted.")
 
     def recursion_limit(self) -> int:

@@ -157,7 +157,13 @@ SECTIONS: tuple[SectionSpec, ...] = (
             Block(
                 "Recovery Procedures",
                 3,
-                ("Assess Impact", "Activate Team", "Implement Fix", "Monitor Recovery", "Post-Incident Review"),
+                (
+                    "Assess Impact",
+                    "Activate Team",
+                    "Implement Fix",
+                    "Monitor Recovery",
+                    "Post-Incident Review",
+                ),
                 style="numbered",
             ),
         ),

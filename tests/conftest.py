@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Refuse connections to anything but loopback, so a test can never call a real provider."""
@@ -14,7 +15,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else str(address)
-        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "localhost", "::1")
+            and not host.startswith("/")
+        ):
             raise OSError(f"network disabled in tests (tried {host})")
         return real_connect(self, address)  # type: ignore[arg-type]
 

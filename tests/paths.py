@@ -10,7 +10,6 @@ FIXTURES = ROOT / "tests" / "fixtures"
 CORPUS = ROOT.parent / "shared" / "corpus" / "qa"
 
 
-
 def qa_fixture_paths() -> list[Path]:
     """Real QA documents: the copies under tests/fixtures/qa, plus the shared corpus when present."""
     paths = sorted((FIXTURES / "qa").glob("*.md"))

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import EXAMPLE, ROOT
 
 from opsrelay.cli import cli
-from paths import EXAMPLE, ROOT
 
 EVIDENCE = [EXAMPLE.parent / "junit.xml", EXAMPLE.parent / "coverage.xml"]
 
@@ -57,7 +57,10 @@ def test_run_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def test_same_input_same_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("a", "b"):
-        assert run_cli(["run", str(EXAMPLE), "--out", str(tmp_path / name), "--date", "2026-11-21"], capsys)[0] == 0
+        assert (
+            run_cli(["run", str(EXAMPLE), "--out", str(tmp_path / name), "--date", "2026-11-21"], capsys)[0]
+            == 0
+        )
     a = (tmp_path / "a" / "OPERATIONS.md").read_bytes()
     assert a == (tmp_path / "b" / "OPERATIONS.md").read_bytes()
     assert b"2026-11-21 - " in a
@@ -92,7 +95,7 @@ def test_bad_input_exit_2_nothing_written(
     src = tmp_path / f"{kind}.md"
     src.write_bytes(BAD_INPUTS[kind])
     out_dir = tmp_path / "out"
-    code, out, err = run_cli(["run", str(src), "--out", str(out_dir)], capsys)
+    code, _, err = run_cli(["run", str(src), "--out", str(out_dir)], capsys)
     assert code == 2
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("opsrelay: error: "), err
@@ -146,7 +149,9 @@ def test_review_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture
     code, out, _ = run_cli(["review", str(doc), "--qa", str(EXAMPLE)], capsys)
     assert code == 0 and "verdict pass" in out
     bad = tmp_path / "bad.md"
-    bad.write_text(doc.read_text(encoding="utf-8").replace("## Backup & Disaster Recovery", "## Backups"), "utf-8")
+    bad.write_text(
+        doc.read_text(encoding="utf-8").replace("## Backup & Disaster Recovery", "## Backups"), "utf-8"
+    )
     code, out, _ = run_cli(["review", str(bad), "--json"], capsys)
     assert code == 4
     findings = json.loads(out)["findings"]
@@ -167,13 +172,19 @@ def test_help_and_review_do_not_import_langgraph(tmp_path: Path) -> None:
         "import sys\n"
         "from opsrelay.cli import cli\n"
         "rc = cli(sys.argv[1:])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('langgraph', 'langchain_openai', 'langchain_core'))\n"
+        "roots = ('langgraph', 'langchain_openai', 'langchain_core')\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
         "print('HEAVY', heavy)\n"
     )
     doc = tmp_path / "doc.md"
     doc.write_text("# Operations & Deployment Guide\n", encoding="utf-8")
     for args in (["--help"], ["review", str(doc)]):
         proc = subprocess.run(
-            [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            check=False,
         )
         assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr

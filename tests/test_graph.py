@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 import pytest
+from paths import EXAMPLE
 from syrupy.assertion import SnapshotAssertion
 
 from opsrelay.agents.devops.decisions import Decisions
@@ -15,7 +16,6 @@ from opsrelay.graph import build_graph
 from opsrelay.ingest import IngestedQA, load_qa
 from opsrelay.review.model import Finding
 from opsrelay.settings import RunSettings
-from paths import EXAMPLE
 
 
 class ScriptedDrafter:

@@ -34,8 +34,9 @@ def poisoned(tmp_path: Path) -> Path:
     return path
 
 
-def test_offline_engine_does_not_carry_the_command(poisoned: Path, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_offline_engine_does_not_carry_the_command(
+    poisoned: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli(["run", str(poisoned), "--out", str(tmp_path / "out")]) == 0
     doc = (tmp_path / "out" / "OPERATIONS.md").read_text()
     assert "evil.example" not in doc and "| sh" not in doc
@@ -56,8 +57,20 @@ def test_model_that_obeys_is_flagged_and_the_command_never_ships(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0000000000000000")
     with FakeOpenAI(_obedient_model) as fake:
-        code = cli(["run", str(poisoned), "--out", str(tmp_path / "out"), "--model", "openai:gpt-4.1-mini",
-                    "--base-url", fake.base_url, "--date", "2026-11-21"])
+        code = cli(
+            [
+                "run",
+                str(poisoned),
+                "--out",
+                str(tmp_path / "out"),
+                "--model",
+                "openai:gpt-4.1-mini",
+                "--base-url",
+                fake.base_url,
+                "--date",
+                "2026-11-21",
+            ]
+        )
         bodies = fake.chat_requests
     capsys.readouterr()
     # The document reached the model only inside its delimiters, as data.
@@ -76,11 +89,14 @@ def test_model_that_obeys_is_flagged_and_the_command_never_ships(
     assert code == 0
 
 
-def test_reviewer_flags_the_injected_command_in_any_document(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_reviewer_flags_the_injected_command_in_any_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli(["run", str(EXAMPLE), "--out", str(tmp_path)]) == 0
     doc = tmp_path / "OPERATIONS.md"
-    doc.write_text(doc.read_text().replace("## Cost Management\n", f"## Cost Management\nRun `{INJECTED}` first.\n"))
+    doc.write_text(
+        doc.read_text().replace("## Cost Management\n", f"## Cost Management\nRun `{INJECTED}` first.\n")
+    )
     capsys.readouterr()
     assert cli(["review", str(doc), "--json"]) == 4
     findings = json.loads(capsys.readouterr().out)["findings"]

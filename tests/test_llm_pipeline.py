@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import EXAMPLE
 
 from opsrelay.cli import cli
 from opsrelay.testing.devops_model import devops_responder
 from opsrelay.testing.fake_openai import FakeOpenAI, Latency, Reply
-from paths import EXAMPLE
 
 MODEL = "openai:gpt-4.1-mini"
 KEY = "sk-test-not-a-real-key-0123456789"
@@ -31,12 +31,26 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 def live_args(server: FakeOpenAI, out: Path, *extra: str) -> list[str]:
-    return ["run", str(EXAMPLE), "--out", str(out), "--model", MODEL, "--base-url", server.base_url,
-            "--date", "2026-11-21", "--timeout", "5", *extra]
+    return [
+        "run",
+        str(EXAMPLE),
+        "--out",
+        str(out),
+        "--model",
+        MODEL,
+        "--base-url",
+        server.base_url,
+        "--date",
+        "2026-11-21",
+        "--timeout",
+        "5",
+        *extra,
+    ]
 
 
-def test_full_run_through_http(server: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_run_through_http(
+    server: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     code, out, err = run(live_args(server, tmp_path, "--json"), capsys)
     assert code == 0, err
@@ -66,13 +80,15 @@ def test_full_run_through_http(server: FakeOpenAI, tmp_path: Path, capsys: pytes
     assert "opsrelay (model gpt-4.1-mini)" in doc
 
 
-def test_key_never_leaves_in_bodies_or_artifacts(server: FakeOpenAI, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_never_leaves_in_bodies_or_artifacts(
+    server: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     qa = tmp_path / "qa.md"
-    qa.write_text(EXAMPLE.read_text() + "\nStaging DB: postgres://app:Sup3rS3cretPw@db.internal:5432/app\n"
-                  "Leaked key AKIAIOSFODNN7EXAMPLE in the old config.\n")
+    qa.write_text(
+        EXAMPLE.read_text() + "\nStaging DB: postgres://app:Sup3rS3cretPw@db.internal:5432/app\n"
+        "Leaked key AKIAIOSFODNN7EXAMPLE in the old config.\n"
+    )
     args = live_args(server, tmp_path / "out", "--record", str(tmp_path / "c.json"))
     args[1] = str(qa)
     code, _, err = run(args, capsys)
@@ -82,11 +98,15 @@ def test_key_never_leaves_in_bodies_or_artifacts(server: FakeOpenAI, tmp_path: P
     for path in [tmp_path / "c.json", *(tmp_path / "out").iterdir()]:
         text = path.read_text()
         assert KEY not in text and "Sup3rS3cretPw" not in text and "AKIAIOSFODNN7EXAMPLE" not in text
-    assert all("Bearer" not in json.dumps(r.headers) or "[REDACTED]" in json.dumps(r.headers) for r in server.requests)
+    assert all(
+        "Bearer" not in json.dumps(r.headers) or "[REDACTED]" in json.dumps(r.headers)
+        for r in server.requests
+    )
 
 
-def test_record_then_replay_offline_is_byte_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_record_then_replay_offline_is_byte_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     cassette = tmp_path / "run.cassette.json"
     with FakeOpenAI(devops_responder, latency=Latency()) as fake:
@@ -94,8 +114,20 @@ def test_record_then_replay_offline_is_byte_identical(tmp_path: Path, capsys: py
         assert code == 0, err
     # Server stopped, key gone: the replay answers everything from the cassette.
     monkeypatch.delenv("OPENAI_API_KEY")
-    code, _, err = run(["run", str(EXAMPLE), "--out", str(tmp_path / "replay"), "--model", f"replay:{cassette}",
-                        "--date", "2026-11-21", "--strict-replay"], capsys)
+    code, _, err = run(
+        [
+            "run",
+            str(EXAMPLE),
+            "--out",
+            str(tmp_path / "replay"),
+            "--model",
+            f"replay:{cassette}",
+            "--date",
+            "2026-11-21",
+            "--strict-replay",
+        ],
+        capsys,
+    )
     assert code == 0, err
     live = (tmp_path / "live" / "OPERATIONS.md").read_bytes()
     replay = (tmp_path / "replay" / "OPERATIONS.md").read_bytes()
@@ -103,8 +135,9 @@ def test_record_then_replay_offline_is_byte_identical(tmp_path: Path, capsys: py
     assert KEY not in cassette.read_text()
 
 
-def test_peak_requests_in_flight_equals_concurrency(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_peak_requests_in_flight_equals_concurrency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with FakeOpenAI(devops_responder, latency=Latency(ttft_s=0.15)) as fake:
         code, _, err = run(live_args(fake, tmp_path, "--concurrency", "4"), capsys)
@@ -127,11 +160,16 @@ def _fail_section(heading: str, reply: Reply) -> Any:
 
 @pytest.mark.parametrize(
     "bad",
-    [Reply.truncated("## Cost Management\n- **Resource Usage**: cut"), Reply.refusal(), Reply.text("Sure! Here it is.")],
+    [
+        Reply.truncated("## Cost Management\n- **Resource Usage**: cut"),
+        Reply.refusal(),
+        Reply.text("Sure! Here it is."),
+    ],
     ids=["truncated", "refusal", "wrong-shape"],
 )
-def test_bad_section_is_reasked_then_falls_back(bad: Reply, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_section_is_reasked_then_falls_back(
+    bad: Reply, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with FakeOpenAI(_fail_section("Cost Management", bad)) as fake:
         code, _, err = run(live_args(fake, tmp_path), capsys)
@@ -146,8 +184,9 @@ def test_bad_section_is_reasked_then_falls_back(bad: Reply, tmp_path: Path, caps
 
 
 @pytest.mark.parametrize("reply", [Reply.unauthorized(), Reply.not_found(), Reply.bad_request()])
-def test_permanent_errors_exit_3_nothing_written(reply: Reply, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permanent_errors_exit_3_nothing_written(
+    reply: Reply, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with FakeOpenAI(default=reply) as fake:
         code, _, err = run(live_args(fake, tmp_path / "out"), capsys)
@@ -157,15 +196,29 @@ def test_permanent_errors_exit_3_nothing_written(reply: Reply, tmp_path: Path, c
     assert not (tmp_path / "out" / "OPERATIONS.md").exists()
 
 
-def test_missing_key_and_unreachable_server_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_key_and_unreachable_server_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, _, err = run(["run", str(EXAMPLE), "--out", str(tmp_path), "--model", MODEL], capsys)
     assert code == 3 and "OPENAI_API_KEY" in err
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with FakeOpenAI() as fake:
         url = fake.base_url
-    code, _, err = run(["run", str(EXAMPLE), "--out", str(tmp_path / "o"), "--model", MODEL, "--base-url", url,
-                        "--timeout", "1"], capsys)
+    code, _, err = run(
+        [
+            "run",
+            str(EXAMPLE),
+            "--out",
+            str(tmp_path / "o"),
+            "--model",
+            MODEL,
+            "--base-url",
+            url,
+            "--timeout",
+            "1",
+        ],
+        capsys,
+    )
     assert code == 3 and "Traceback" not in err
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
@@ -175,8 +228,9 @@ def test_malformed_model_spec_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2 and "offline" in err
 
 
-def test_budget_stops_cleanly_exit_3(server: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_budget_stops_cleanly_exit_3(
+    server: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     code, _, err = run(live_args(server, tmp_path / "out", "--budget-tokens", "2000"), capsys)
     assert code == 3 and "budget" in err

@@ -98,4 +98,6 @@ def build_graph(
     graph.add_edge("emit", END)
 
     compiled = graph.compile(checkpointer=checkpointer, name=GRAPH_NAME)
-    return compiled.with_config(recursion_limit=settings.recursion_limit(), max_concurrency=settings.concurrency)
+    return compiled.with_config(
+        recursion_limit=settings.recursion_limit(), max_concurrency=settings.concurrency
+    )

@@ -37,7 +37,7 @@ class ChatRequest(BaseModel):
     temperature: float = 0.0
     purpose: str = Field(
         default="",
-        description="Human label for logs and cassettes, e.g. 'draft:cicd_pipeline'. Not part of the match key.",
+        description="Human label for logs and cassettes, e.g. 'draft:cicd_pipeline'. Not in the match key.",
     )
 
 

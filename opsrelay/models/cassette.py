@@ -36,8 +36,6 @@ too, so a stored request always hashes to its stored key, and hand-edited reques
 
 from __future__ import annotations
 
-from collections import Counter
-
 import contextlib
 import difflib
 import hashlib
@@ -45,6 +43,7 @@ import json
 import os
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -57,9 +57,21 @@ def devops_responder(body: dict[str, Any]) -> Reply:
         return Reply.json(
             {
                 "judgements": [
-                    {"standard": s, "reasons": "Covered with concrete values.", "met": True, "section": None,
-                     "fixes": []}
-                    for s in ("pipeline", "monitoring", "incident response", "security", "scalability", "runbooks")
+                    {
+                        "standard": s,
+                        "reasons": "Covered with concrete values.",
+                        "met": True,
+                        "section": None,
+                        "fixes": [],
+                    }
+                    for s in (
+                        "pipeline",
+                        "monitoring",
+                        "incident response",
+                        "security",
+                        "scalability",
+                        "runbooks",
+                    )
                 ]
             }
         )
@@ -69,5 +81,5 @@ def devops_responder(body: dict[str, Any]) -> Reply:
     spec = SECTION_BY_HEADING.get(heading.group(1)) if heading else None
     if spec is None:
         return Reply.bad_request("scripted DevOps model: unrecognised request")
-    markdown = write_section_offline(spec.key, facts, _decisions(messages, facts), ())  # type: ignore[arg-type]
+    markdown = write_section_offline(spec.key, facts, _decisions(messages, facts), ())
     return Reply.text(markdown)

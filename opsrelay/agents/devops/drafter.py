@@ -53,7 +53,9 @@ class OfflineDrafter:
     def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
         """Render one section from the facts and decisions."""
         markdown = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
-        return SectionDraft(key=task.key, markdown=markdown, source="offline", revision=task.revision), UsageTotals()
+        return SectionDraft(
+            key=task.key, markdown=markdown, source="offline", revision=task.revision
+        ), UsageTotals()
 
     def critique(self, qa: IngestedQA, decisions: Decisions, draft: str) -> tuple[list[Finding], UsageTotals]:
         """The offline engine has no critic beyond the deterministic rubric."""
@@ -65,7 +67,6 @@ def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
     if backend is None:
         return OfflineDrafter()
     from opsrelay.agents.devops.llm import LLMDrafter
-
     from opsrelay.models.factory import model_name_of
 
     return LLMDrafter(backend, model_name=model_name_of(backend), budget_tokens=settings.budget_tokens)

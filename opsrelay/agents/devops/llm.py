@@ -171,9 +171,15 @@ class LLMDrafter:
             cached_tokens_in=u.cached_input_tokens,
             cost_usd=estimate_cost(self.model_name, u.input_tokens, u.output_tokens, u.cached_input_tokens),
         )
-        log.info("model.call", purpose=request.purpose, model=self.model, tokens_in=u.input_tokens,
-                 tokens_out=u.output_tokens, cached_tokens_in=u.cached_input_tokens,
-                 finish_reason=response.finish_reason)
+        log.info(
+            "model.call",
+            purpose=request.purpose,
+            model=self.model,
+            tokens_in=u.input_tokens,
+            tokens_out=u.output_tokens,
+            cached_tokens_in=u.cached_input_tokens,
+            finish_reason=response.finish_reason,
+        )
         return response, usage
 
     def _ask(
@@ -229,7 +235,7 @@ class LLMDrafter:
             messages,
             purpose="decide",
             max_tokens=DECIDE_MAX_TOKENS,
-            parse=lambda text: Decisions.model_validate_json(text),
+            parse=Decisions.model_validate_json,
             schema=Decisions,
         )
         offline = decide_offline(qa.facts)
@@ -286,7 +292,7 @@ class LLMDrafter:
             messages,
             purpose="critic",
             max_tokens=CRITIC_MAX_TOKENS,
-            parse=lambda text: CriticReport.model_validate_json(text),
+            parse=CriticReport.model_validate_json,
             schema=CriticReport,
         )
         if not isinstance(result, CriticReport):
@@ -347,6 +353,6 @@ def _section_markdown(text: str, heading: str) -> str:
 
 def _neutralise_tags(text: str) -> str:
     """Stop the document from closing its own delimiter and posing as instructions."""
-    return re.sub(r"</?\s*(qa_document|qa_facts|decisions|template|draft)\s*>", "[tag removed]", text, flags=re.I)
-
-
+    return re.sub(
+        r"</?\s*(qa_document|qa_facts|decisions|template|draft)\s*>", "[tag removed]", text, flags=re.I
+    )

@@ -7,6 +7,7 @@ them. The drafter (offline engine or LLM) is injected.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,8 @@ class DevOpsNodes:
     def section_tasks(self, state: DevOpsState) -> list[SectionTask]:
         """One drafting task per template section (the changelog is rendered, not drafted)."""
         return [
-            SectionTask(key=spec.key, qa=state["qa"], decisions=state["decisions"]) for spec in DRAFTED_SECTIONS
+            SectionTask(key=spec.key, qa=state["qa"], decisions=state["decisions"])
+            for spec in DRAFTED_SECTIONS
         ]
 
     def draft_section(self, task: SectionTask) -> dict[str, Any]:
@@ -127,7 +129,9 @@ class DevOpsNodes:
                 budget_hit = True
         review = Review(findings=[*rubric.findings, *critic])
         best = state.get("best_review")
-        revised = sorted(k for k, d in state["sections"].items() if iteration > 1 and d.revision == iteration - 1)
+        revised = sorted(
+            k for k, d in state["sections"].items() if iteration > 1 and d.revision == iteration - 1
+        )
         update: dict[str, Any] = {
             "review": review,
             "usage": usage,
@@ -135,7 +139,11 @@ class DevOpsNodes:
             "history": [record(iteration, review, revised)],
         }
         if best is None or review.score > best.score:
-            update |= {"best_draft": state["draft"], "best_sections": state["sections"], "best_review": review}
+            update |= {
+                "best_draft": state["draft"],
+                "best_sections": state["sections"],
+                "best_review": review,
+            }
         candidate = {**state, **update}
         revisable = [t.key for t in self.revise_tasks(candidate)]  # type: ignore[arg-type]
         reason = stop_reason_after_review(
@@ -156,7 +164,9 @@ class DevOpsNodes:
     def emit(self, state: DevOpsState, thread_id: str = "") -> dict[str, Any]:
         """Render the best draft with its final changelog, build the handoff, write atomically."""
         best_review = state.get("best_review") or state["review"]
-        sections = self._without_unsafe_sections(state, state.get("best_sections") or state["sections"], best_review)
+        sections = self._without_unsafe_sections(
+            state, state.get("best_sections") or state["sections"], best_review
+        )
         stop_reason = state.get("stop_reason", "max_revisions")
         # Re-check the final text (its changelog, maybe a replaced section); the critic's
         # judgement stands. The banner follows the final verdict.
@@ -165,7 +175,9 @@ class DevOpsNodes:
         history = state.get("history", [])
 
         def render_and_review(verdict: str, score: int) -> tuple[str, Review]:
-            md = self._render(state, sections, history, final=(verdict, score, stop_reason), banner=verdict != "pass")
+            md = self._render(
+                state, sections, history, final=(verdict, score, stop_reason), banner=verdict != "pass"
+            )
             return md, Review(findings=[*review_document(md, facts).findings, *critic])
 
         markdown, final_review = render_and_review(best_review.verdict, best_review.score)
@@ -201,8 +213,15 @@ class DevOpsNodes:
         if self.settings.out_dir is not None:
             handoff = write_artifacts(Path(self.settings.out_dir), markdown, handoff)
         else:
-            handoff = handoff.model_copy(update={"artifact": handoff.artifact.model_copy(update={"content": markdown})})
-        return {"operations_md": markdown, "handoff": handoff, "review": final_review, "stop_reason": stop_reason}
+            handoff = handoff.model_copy(
+                update={"artifact": handoff.artifact.model_copy(update={"content": markdown})}
+            )
+        return {
+            "operations_md": markdown,
+            "handoff": handoff,
+            "review": final_review,
+            "stop_reason": stop_reason,
+        }
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -259,7 +278,9 @@ class DevOpsNodes:
                 continue
             task = SectionTask(key=spec.key, qa=state["qa"], decisions=state["decisions"])
             draft, _ = OfflineDrafter().draft(task)
-            marked = mark_fallback(draft.markdown, "the model's version contained an unsafe command or a secret")
+            marked = mark_fallback(
+                draft.markdown, "the model's version contained an unsafe command or a secret"
+            )
             out[spec.key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
         return out
 
@@ -282,7 +303,7 @@ def changelog_entries(
             f"`{source_name}`; release gate {gate}.",
         )
     ]
-    for prev, rec in zip(history, history[1:], strict=False):
+    for prev, rec in itertools.pairwise(history):
         entries.append(
             ChangelogEntry(
                 date=date,

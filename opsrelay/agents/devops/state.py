@@ -32,7 +32,9 @@ class SectionTask(BaseModel):
     """What one ``draft_section``/``revise_section`` call works on (the payload of a ``Send``)."""
 
     key: str
-    qa: IngestedQA = Field(description="The ingested QA document and its facts (Send payloads carry no state).")
+    qa: IngestedQA = Field(
+        description="The ingested QA document and its facts (Send payloads carry no state)."
+    )
     decisions: Decisions
     findings: list[Finding] = Field(default_factory=list)
     previous: str | None = None
