@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from opsrelay.errors import InputError, OpsrelayError
+
+# A plain path constant: importing opsrelay.checkpoints here would pull pydantic models only.
+DEFAULT_CHECKPOINT = Path(".opsrelay") / "checkpoints.sqlite"
 
 app = typer.Typer(
     name="opsrelay",
@@ -84,6 +88,18 @@ def run(
     strict_replay: Annotated[
         bool, typer.Option("--strict-replay", help="With replay:, fail if recorded exchanges go unused.")
     ] = False,
+    checkpoint: Annotated[
+        str, typer.Option("--checkpoint", help="SQLite file or postgresql:// URL for resumable runs.")
+    ] = str(DEFAULT_CHECKPOINT),
+    no_checkpoint: Annotated[
+        bool, typer.Option("--no-checkpoint", help="Do not checkpoint this run.")
+    ] = False,
+    thread_id: Annotated[
+        str | None, typer.Option("--thread-id", help="Thread id (default: a new one).")
+    ] = None,
+    approve: Annotated[
+        bool, typer.Option("--approve", help="Pause before writing for `opsrelay approve/reject`.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
     ] = False,
@@ -91,43 +107,151 @@ def run(
     """Draft, review and emit OPERATIONS.md and handoff.json from a QA report."""
     import os
 
-    from opsrelay.api import HandoffResult, stream_handoff
+    from opsrelay.api import stream_handoff
+
+    updates = stream_handoff(
+        qa_file,
+        evidence=evidence or [],
+        out_dir=out,
+        model=model,
+        max_revisions=max_revisions,
+        concurrency=concurrency,
+        date=date,
+        max_bytes=max_bytes,
+        base_url=base_url,
+        api_key=os.environ.get("OPENAI_API_KEY"),
+        record=record,
+        budget_tokens=budget_tokens,
+        timeout_s=timeout,
+        strict_replay=strict_replay,
+        checkpoint=None if no_checkpoint else checkpoint,
+        thread_id=thread_id,
+        approve=approve,
+    )
+    return _finish(updates, as_json=as_json, resumable=not no_checkpoint)
+
+
+def _finish(updates: Iterator[tuple[str, dict[str, Any]]], *, as_json: bool, resumable: bool) -> int:
+    """Show progress while a run streams, then its summary; return the exit code."""
+    from opsrelay.api import _final
     from opsrelay.cli_output import Progress, print_summary, summary_dict
+    from opsrelay.errors import ProviderError
 
     progress = Progress(enabled=sys.stderr.isatty() and not as_json)
-    final: dict[str, Any] = {}
-    with progress:
-        for node, update in stream_handoff(
-            qa_file,
-            evidence=evidence or [],
-            out_dir=out,
-            model=model,
-            max_revisions=max_revisions,
-            concurrency=concurrency,
-            date=date,
-            max_bytes=max_bytes,
-            base_url=base_url,
-            api_key=os.environ.get("OPENAI_API_KEY"),
-            record=record,
-            budget_tokens=budget_tokens,
-            timeout_s=timeout,
-            strict_replay=strict_replay,
-        ):
+    thread: list[str] = []
+
+    def watched() -> Iterator[tuple[str, dict[str, Any]]]:
+        for node, update in updates:
+            if node == "thread":
+                thread.append(update["thread_id"])
+                if resumable and not as_json:
+                    typer.echo(f"opsrelay: thread {update['thread_id']}", err=True)
+                continue
             progress.update(node, update)
-            if node == "emit":
-                final = update
-    result = HandoffResult(
-        operations_md=final["operations_md"],
-        handoff=final["handoff"],
-        review=final["review"],
-        stop_reason=final["stop_reason"],
-        out_dir=out,
-    )
+            yield node, update
+
+    try:
+        with progress:
+            result = _final(watched())
+    except ProviderError as exc:
+        if resumable and thread:
+            exc.args = (f"{exc} (checkpoint kept: `opsrelay resume {thread[0]}`)",)
+        raise
+    if result is None:
+        from opsrelay.api import Rejected
+
+        raise Rejected(
+            f"thread {thread[0] if thread else '?'} rejected at the approval gate; nothing written"
+        )
     if as_json:
         typer.echo(json.dumps(summary_dict(result), indent=2))
     else:
         print_summary(result)
     return result.exit_code
+
+
+@app.command()
+def resume(
+    thread_id: Annotated[str, typer.Argument(help="The thread id printed when the run started.")],
+    checkpoint: Annotated[str, typer.Option("--checkpoint", help="The run's checkpoint store.")] = str(
+        DEFAULT_CHECKPOINT
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: the run's).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+) -> int:
+    """Continue an interrupted run without repeating completed model calls."""
+    from opsrelay.api import resume_handoff
+
+    return _finish(
+        resume_handoff(thread_id, checkpoint=checkpoint, out_dir=out), as_json=as_json, resumable=True
+    )
+
+
+def _decide(thread_id: str, checkpoint: str, approved: bool, reason: str, as_json: bool) -> int:
+    from opsrelay.api import resume_handoff
+
+    updates = resume_handoff(
+        thread_id, checkpoint=checkpoint, decision={"approved": approved, "reason": reason}
+    )
+    return _finish(updates, as_json=as_json, resumable=True)
+
+
+@app.command()
+def approve(
+    thread_id: Annotated[str, typer.Argument(help="A run paused by --approve.")],
+    checkpoint: Annotated[str, typer.Option("--checkpoint")] = str(DEFAULT_CHECKPOINT),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> int:
+    """Approve a paused run: write its OPERATIONS.md and handoff.json."""
+    return _decide(thread_id, checkpoint, True, "", as_json)
+
+
+@app.command()
+def reject(
+    thread_id: Annotated[str, typer.Argument(help="A run paused by --approve.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the log).")] = "",
+    checkpoint: Annotated[str, typer.Option("--checkpoint")] = str(DEFAULT_CHECKPOINT),
+) -> int:
+    """Reject a paused run: end it without writing anything (exit 4)."""
+    return _decide(thread_id, checkpoint, False, reason, False)
+
+
+checkpoints_app = typer.Typer(help="List or prune stored checkpoints.", no_args_is_help=True)
+app.add_typer(checkpoints_app, name="checkpoints")
+
+
+@checkpoints_app.command("list")
+def checkpoints_list(
+    checkpoint: Annotated[str, typer.Option("--checkpoint")] = str(DEFAULT_CHECKPOINT),
+) -> int:
+    """List checkpointed runs, newest first."""
+    from opsrelay.checkpoints import list_threads, open_checkpointer
+    from opsrelay.cli_output import print_threads
+
+    with open_checkpointer(checkpoint) as saver:
+        print_threads(list_threads(saver))
+    return 0
+
+
+@checkpoints_app.command("prune")
+def checkpoints_prune(
+    older_than_days: Annotated[
+        float | None, typer.Option("--older-than-days", min=0, help="Only runs started before this.")
+    ] = None,
+    include_unfinished: Annotated[
+        bool, typer.Option("--include-unfinished", help="Also delete runs that could still be resumed.")
+    ] = False,
+    checkpoint: Annotated[str, typer.Option("--checkpoint")] = str(DEFAULT_CHECKPOINT),
+) -> int:
+    """Delete old checkpointed runs (finished ones only, unless told otherwise)."""
+    from opsrelay.checkpoints import open_checkpointer, prune_threads
+
+    with open_checkpointer(checkpoint) as saver:
+        removed = prune_threads(saver, older_than_days=older_than_days, finished_only=not include_unfinished)
+    typer.echo(f"removed {len(removed)} run(s)")
+    return 0
 
 
 @app.command()

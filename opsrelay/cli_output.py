@@ -11,9 +11,12 @@ from rich.table import Table
 from opsrelay.review.model import Review
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.status import Status
 
     from opsrelay.api import HandoffResult
+    from opsrelay.checkpoints import ThreadInfo
 
 _NODE_LABELS = {
     "ingest": "Reading the QA report",
@@ -135,3 +138,19 @@ def _findings_table(out: Console, review: Review, *, limit: int | None) -> None:
     out.print(table)
     if limit is not None and len(review.findings) > limit:
         out.print(f"… and {len(review.findings) - limit} more (see handoff.json)")
+
+
+def print_threads(threads: Sequence[ThreadInfo]) -> None:
+    """Print checkpointed runs as a table."""
+    out = Console(highlight=False, soft_wrap=True)
+    if not threads:
+        out.print("no checkpointed runs")
+        return
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for col in ("thread", "started", "status", "step", "source"):
+        table.add_column(col)
+    for t in threads:
+        table.add_row(
+            t.thread_id, t.started_at, "finished" if t.finished else "resumable", str(t.step), t.source
+        )
+    out.print(table)

@@ -29,11 +29,12 @@ class RunSettings(BaseModel):
         default=None, ge=1, description="Stop before exceeding this many tokens."
     )
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest QA input accepted.")
+    require_approval: bool = Field(default=False, description="Pause before emit for a human decision.")
 
     def recursion_limit(self) -> int:
         """An explicit bound on graph steps, derived from the loop's own bound.
 
-        ingest, decide, draft, assemble, review, emit are six steps; each revision adds revise,
+        ingest, decide, draft, assemble, review, (approval,) emit are up to seven steps; each revision adds revise,
         assemble and review. LangGraph's default limit is far too large to be a safety net.
         """
-        return 6 + 3 * self.max_revisions + 4
+        return 7 + 3 * self.max_revisions + 4

@@ -9,11 +9,11 @@ from typing import Any, Literal
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Checkpointer, Send
+from langgraph.types import Checkpointer, Send, interrupt
 
 from opsrelay.agents.devops.drafter import Drafter, make_drafter
 from opsrelay.agents.devops.nodes import DevOpsNodes
-from opsrelay.agents.devops.state import DevOpsInput, DevOpsOutput, DevOpsState
+from opsrelay.agents.devops.state import Approval, DevOpsInput, DevOpsOutput, DevOpsState
 from opsrelay.logging import get_logger
 from opsrelay.models.base import ChatBackend
 from opsrelay.settings import RunSettings
@@ -50,6 +50,27 @@ def _timed(name: str, fn: Callable[..., dict[str, Any]], model: str, *, pass_thr
     return node
 
 
+def approval_gate(state: DevOpsState) -> dict[str, Any]:
+    """Pause for a human decision (LangGraph ``interrupt``); resumes with ``{"approved": bool}``."""
+    review = state.get("best_review") or state["review"]
+    answer = interrupt(
+        {"verdict": review.verdict, "score": review.score, "stop_reason": state.get("stop_reason")}
+    )
+    if isinstance(answer, dict):
+        return {
+            "approval": Approval(approved=bool(answer.get("approved")), reason=str(answer.get("reason", "")))
+        }
+    return {"approval": Approval(approved=bool(answer))}
+
+
+def after_approval(state: DevOpsState) -> Literal["emit", "__end__"]:
+    """Emit an approved draft; end without writing anything when it was rejected."""
+    approval = state.get("approval")
+    if approval is None:
+        raise RuntimeError("approval gate passed without an answer")
+    return "emit" if approval.approved else "__end__"
+
+
 def build_graph(
     backend: ChatBackend | None = None,
     settings: RunSettings | None = None,
@@ -71,9 +92,11 @@ def build_graph(
     def fan_out(state: DevOpsState) -> list[Send]:
         return [Send("draft_section", task) for task in nodes.section_tasks(state)]
 
-    def after_review(state: DevOpsState) -> list[Send] | Literal["emit"]:
+    done: Literal["approval", "emit"] = "approval" if settings.require_approval else "emit"
+
+    def after_review(state: DevOpsState) -> list[Send] | Literal["approval", "emit"]:
         if state.get("stop_reason") is not None:
-            return "emit"
+            return done
         tasks = nodes.revise_tasks(state)
         if not tasks:  # the review node only continues when something is revisable
             raise RuntimeError("review loop continued with no section to revise")
@@ -93,7 +116,10 @@ def build_graph(
     graph.add_conditional_edges("decide", fan_out, ["draft_section"])
     graph.add_edge("draft_section", "assemble")
     graph.add_edge("assemble", "review")
-    graph.add_conditional_edges("review", after_review, ["revise_section", "emit"])
+    graph.add_conditional_edges("review", after_review, ["revise_section", done])
+    if settings.require_approval:
+        graph.add_node("approval", _timed("approval", approval_gate, model))
+        graph.add_conditional_edges("approval", after_approval, ["emit", END])
     graph.add_edge("revise_section", "assemble")
     graph.add_edge("emit", END)
 

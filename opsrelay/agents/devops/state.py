@@ -12,6 +12,7 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 from pydantic import BaseModel, Field
 
 from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.checkpoints import RunRecord
 from opsrelay.handoff import Handoff, StopReason
 from opsrelay.ingest import IngestedQA
 from opsrelay.review.model import Finding, Review
@@ -39,6 +40,13 @@ class SectionTask(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     previous: str | None = None
     revision: int = 0
+
+
+class Approval(BaseModel):
+    """A human's answer at the approval gate."""
+
+    approved: bool
+    reason: str = ""
 
 
 class IterationRecord(BaseModel):
@@ -100,6 +108,7 @@ class DevOpsInput(TypedDict, total=False):
     qa_report: str
     qa_source_name: str
     qa: IngestedQA
+    run: RunRecord
 
 
 class DevOpsOutput(TypedDict, total=False):
@@ -117,6 +126,8 @@ class DevOpsState(TypedDict):
     qa_report: NotRequired[str]
     qa_source_name: NotRequired[str]
     qa: NotRequired[IngestedQA]
+    run: NotRequired[RunRecord]
+    approval: NotRequired[Approval]
     decisions: NotRequired[Decisions]
     sections: Annotated[dict[str, SectionDraft], merge_sections]
     draft: NotRequired[str]
@@ -132,3 +143,19 @@ class DevOpsState(TypedDict):
     timings: Annotated[dict[str, float], add_timings]
     operations_md: NotRequired[str]
     handoff: NotRequired[Handoff]
+
+
+# Every model type the state holds at top level (pydantic nests the rest): the checkpoint
+# serializer's allowlist, so a checkpoint restores these and refuses anything else.
+CHECKPOINTED_TYPES: tuple[type[BaseModel], ...] = (
+    IngestedQA,
+    RunRecord,
+    Decisions,
+    SectionDraft,
+    SectionTask,
+    Review,
+    IterationRecord,
+    UsageTotals,
+    Handoff,
+    Approval,
+)
