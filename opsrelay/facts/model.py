@@ -36,7 +36,7 @@ StackKind = Literal[
 
 
 class StackItem(BaseModel):
-    """One technology the QA document names: a language, framework, datastore, platform, …"""
+    """One technology the QA document names: a language, framework, datastore, platform, etc."""
 
     name: str = Field(description="Canonical product name, e.g. 'PostgreSQL', 'Redis', 'Kubernetes'.")
     kind: StackKind
@@ -185,7 +185,8 @@ class QAFacts(BaseModel):
     @property
     def release_blocked(self) -> bool:
         """True when QA evidence blocks release: an open P0/P1, a failing test run, or a NO-GO/FAIL."""
-        return bool(self.open_blockers) or self.failing_test_count > 0 or self.verdict.value in ("NO-GO", "FAIL")
+        blocked_verdict = self.verdict.value in ("NO-GO", "FAIL")
+        return bool(self.open_blockers) or self.failing_test_count > 0 or blocked_verdict
 
     def has_qa_content(self) -> bool:
         """Whether anything QA-like was found at all (used to reject documents that are not QA output)."""

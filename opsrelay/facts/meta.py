@@ -1,0 +1,326 @@
+"""Document-level facts: title, project name, report date and natural language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from opsrelay.facts.document import Document, Heading
+from opsrelay.facts.model import Evidence, NamedFact, QAFacts
+from opsrelay.facts.text import clean, strip_line_markers
+
+# --- title and project ----------------------------------------------------------------------------
+
+_REPORT_WORDS = {
+    "qa",
+    "qa_report",
+    "qareport",
+    "test",
+    "tests",
+    "testing",
+    "report",
+    "reports",
+    "results",
+    "result",
+    "execution",
+    "nfr",
+    "assessment",
+    "evidence",
+    "audit",
+    "load",
+    "performance",
+    "perf",
+    "plan",
+    "summary",
+    "review",
+    "readiness",
+    "release",
+    "security",
+    "e2e",
+    "uat",
+    "regression",
+    "overview",
+    "guide",
+    "documentation",
+    "verification",
+    "validation",
+    "quality",
+    "sign-off",
+    "signoff",
+    "acceptance",
+    "final",
+    "and",
+    "&",
+    "of",
+    "for",
+    "the",
+    "a",
+    "stress",
+    "smoke",
+    "status",
+    "notes",
+    "findings",
+    "analysis",
+    "отчёт",
+    "отчет",
+    "тестирования",
+    "тестирование",
+    "аудит",
+    "qa-отчёт",
+    "итоги",
+    "результаты",
+}
+_SEPARATOR = re.compile(r"\s+[—–-]\s+|\s*[:|]\s+|\s+[—–]\s*")
+_VERSION_TAIL = re.compile(r"\s+\(?v?\d+(?:\.\d+)+(?:[-+][\w.]+)?\)?$|\s+\((?:build|v)\s*[\w.]+\)$", re.I)
+_PROJECT_LABEL = re.compile(
+    r"^(?:project|service|application|app|product|system under test|проект|сервис|приложение)"
+    r"(?:\s+name)?\s*[:：]\s*(?P<value>.+)$",
+    re.I,
+)
+_PROJECT_KEYS = (
+    "project",
+    "service",
+    "project_name",
+    "service_name",
+    "application",
+    "app",
+    "product",
+    "name",
+)
+
+
+def _is_report_words(part: str) -> bool:
+    words = [w for w in re.split(r"[\s_]+", part.lower()) if w]
+    return bool(words) and all(w.strip(".,()") in _REPORT_WORDS for w in words)
+
+
+def _strip_report_words(part: str) -> str:
+    words = part.split()
+    while words and words[0].lower().strip(".,():") in _REPORT_WORDS:
+        words.pop(0)
+    while words and words[-1].lower().strip(".,():") in _REPORT_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def _looks_like_name(value: str) -> bool:
+    first = value.lstrip("\"'«(")[:1]
+    return bool(first) and (first.isupper() or first.isdigit())
+
+
+def project_from_title(title: str) -> str | None:
+    """Return the project/service name inside a report title, e.g. 'Load Test Results - Production ML API'."""
+    parts = [p.strip() for p in _SEPARATOR.split(title) if p and p.strip()]
+    keep = [p for p in parts if not _is_report_words(p)]
+    if not keep:
+        return None
+    if len(keep) == 1:
+        value = _strip_report_words(keep[0]) if len(parts) == 1 else keep[0]
+    else:
+        value = title if len(keep) == len(parts) else " — ".join(keep)
+    value = _VERSION_TAIL.sub("", value).strip(" -—:|")
+    if not value or not _looks_like_name(value) or len(value) > 120:
+        return None
+    return value
+
+
+def extract_title_and_project(doc: Document, facts: QAFacts) -> None:
+    """Set ``facts.title`` (first H1) and ``facts.project`` (front matter, a label line, or the title)."""
+    h1 = next((h for h in doc.headings if h.level == 1), None) or (doc.headings[0] if doc.headings else None)
+    if h1 is not None:
+        title = clean(h1.text)
+        if title:
+            facts.title = NamedFact(value=title, evidence=doc.evidence(h1.line))
+    for key in _PROJECT_KEYS:
+        value = doc.front_matter.get(key)
+        if isinstance(value, str | int) and str(value).strip() and len(str(value)) <= 120:
+            line = doc.front_matter_line(key)
+            facts.project = NamedFact(
+                value=str(value).strip(),
+                evidence=doc.evidence(line) if line else fm_evidence(doc, key, value),
+            )
+            return
+    for n, raw in doc.text_lines():
+        if doc.is_heading_line(n):
+            continue
+        text = clean(strip_line_markers(raw))
+        m = _PROJECT_LABEL.match(text)
+        if m:
+            value = re.split(r"\s+[·|]\s+|\s{2,}", m.group("value"))[0].strip()
+            if value and len(value) <= 120:
+                facts.project = NamedFact(value=value, evidence=doc.evidence(n))
+                return
+    if h1 is None:
+        return
+    name = project_from_title(clean(h1.text))
+    source: Heading | None = h1
+    if name is None:
+        nxt = next((h for h in doc.headings if h.line > h1.line), None)
+        if nxt is not None and nxt.level == h1.level + 1 and nxt.line <= h1.line + 2:
+            name = project_from_title(clean(nxt.text)) or None
+            source = nxt
+    if name and source is not None:
+        facts.project = NamedFact(value=name, evidence=doc.evidence(source.line))
+
+
+def fm_evidence(doc: Document, key: str, value: Any) -> Evidence:
+    """Evidence for a front matter value whose line could not be found (line 0)."""
+    return Evidence(source=doc.source, line=0, text=f"{key}: {value}"[:240])
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan", "января", "январь"),
+            ("february", "feb", "февраля", "февраль"),
+            ("march", "mar", "марта", "март"),
+            ("april", "apr", "апреля", "апрель"),
+            ("may", "мая", "май"),
+            ("june", "jun", "июня", "июнь"),
+            ("july", "jul", "июля", "июль"),
+            ("august", "aug", "августа", "август"),
+            ("september", "sep", "sept", "сентября", "сентябрь"),
+            ("october", "oct", "октября", "октябрь"),
+            ("november", "nov", "ноября", "ноябрь"),
+            ("december", "dec", "декабря", "декабрь"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_MDY_NAME = re.compile(r"\b([A-Za-zА-Яа-яё]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_DMY_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-zА-Яа-яё]{3,9})\.?,?\s+(\d{4})\b")
+_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")
+_DATE_LABEL = re.compile(
+    r"^(?:(?:report|test(?:\s+execution)?|assessment|execution|review|audit|run|release|qa)\s+)?"
+    r"(?:date|дата(?:\s+\w+)?)\s*[:：]\s*(?P<value>.+)$",
+    re.I,
+)
+_LATE_DATE_LABEL = re.compile(
+    r"^(?:(?:report\s+)?generated(?:\s+on)?|timestamp|last\s+updated|updated)\s*[:：]\s*(?P<value>.+)$", re.I
+)
+_DATE_KEYS = ("date", "report_date", "lastSaved", "last_saved", "updated", "lastUpdated", "created")
+
+
+def _safe_date(y: int, m: int, d: int) -> str | None:
+    try:
+        return dt.date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> str | None:
+    """Normalise the first date in a text to YYYY-MM-DD (ISO, 'November 17, 2025', 10/03/2025, 17.11.2025)."""
+    candidates: list[tuple[int, str]] = []
+    for m in _ISO.finditer(text):
+        iso = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if iso:
+            candidates.append((m.start(), iso))
+    for m in _MDY_NAME.finditer(text):
+        month = _MONTHS.get(m.group(1).lower())
+        iso = _safe_date(int(m.group(3)), month, int(m.group(2))) if month else None
+        if iso:
+            candidates.append((m.start(), iso))
+    for m in _DMY_NAME.finditer(text):
+        month = _MONTHS.get(m.group(2).lower())
+        iso = _safe_date(int(m.group(3)), month, int(m.group(1))) if month else None
+        if iso:
+            candidates.append((m.start(), iso))
+    for m in _SLASH.finditer(text):
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        iso = _safe_date(y, a, b) if a <= 12 else _safe_date(y, b, a)
+        if iso:
+            candidates.append((m.start(), iso))
+    for m in _DOTTED.finditer(text):
+        iso = _safe_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if iso:
+            candidates.append((m.start(), iso))
+    return min(candidates)[1] if candidates else None
+
+
+def extract_date(doc: Document, facts: QAFacts) -> None:
+    """Set ``facts.report_date`` from a 'Date:' label, front matter, or a 'Generated:' label."""
+    late: tuple[int, str] | None = None
+    for n, raw in doc.text_lines():
+        if n > 80 and late is not None:
+            break
+        text = clean(strip_line_markers(raw))
+        m = _DATE_LABEL.match(text)
+        if m:
+            iso = parse_date(m.group("value"))
+            if iso:
+                facts.report_date = NamedFact(value=iso, evidence=doc.evidence(n))
+                return
+        m = _LATE_DATE_LABEL.match(text)
+        if m and late is None:
+            iso = parse_date(m.group("value"))
+            if iso:
+                late = (n, iso)
+    for key in _DATE_KEYS:
+        value = doc.front_matter.get(key)
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        iso = value.isoformat() if isinstance(value, dt.date) else parse_date(str(value)) if value else None
+        if iso:
+            line = doc.front_matter_line(key)
+            ev = doc.evidence(line) if line else fm_evidence(doc, key, value)
+            facts.report_date = NamedFact(value=iso, evidence=ev)
+            return
+    if late is not None:
+        facts.report_date = NamedFact(value=late[1], evidence=doc.evidence(late[0]))
+
+
+# --- language -------------------------------------------------------------------------------------
+
+_STOPWORDS = {
+    "en": {"the", "and", "of", "to", "is", "with", "for", "are", "not", "this", "that"},
+    "de": {"der", "die", "und", "das", "ist", "nicht", "mit", "für", "ein", "eine", "wird"},
+    "fr": {"le", "la", "les", "et", "est", "des", "une", "pour", "avec", "pas", "du"},
+    "es": {"el", "la", "los", "las", "y", "es", "para", "con", "una", "del", "que"},
+    "pt": {"o", "os", "as", "e", "é", "para", "com", "uma", "não", "do", "da"},
+    "it": {"il", "lo", "gli", "e", "è", "per", "con", "una", "non", "della", "che"},
+}
+
+
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("CYRILLIC", re.compile(r"[\u0400-\u04ff]")),
+    ("CJK", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")),
+    ("KANA", re.compile(r"[\u3040-\u30ff]")),
+    ("HANGUL", re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")),
+    ("HEBREW", re.compile(r"[\u0590-\u05ff]")),
+    ("ARABIC", re.compile(r"[\u0600-\u06ff]")),
+    ("GREEK", re.compile(r"[\u0370-\u03ff]")),
+    ("THAI", re.compile(r"[\u0e00-\u0e7f]")),
+)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def detect_language(text: str) -> str:
+    """Return the ISO 639-1 code of the main natural language: by script, then common words; 'en' default."""
+    sample = text[:200_000]
+    letters = len(_LETTER.findall(sample))
+    if letters:
+        counts = {name: len(p.findall(sample)) for name, p in _SCRIPTS}
+        script, count = max(counts.items(), key=lambda kv: kv[1])
+        if count / letters >= 0.3:
+            if script == "CYRILLIC":
+                ukr = sum(sample.count(c) for c in "іїєґІЇЄҐ")
+                return "uk" if ukr > count * 0.02 else "ru"
+            if script == "KANA":
+                return "ja"
+            if script == "CJK":
+                return "ja" if counts["KANA"] > count * 0.1 else "zh"
+            codes = {"HANGUL": "ko", "HEBREW": "he", "ARABIC": "ar", "GREEK": "el", "THAI": "th"}
+            return codes.get(script, "en")
+    words = re.findall(r"[^\W\d_]+", text[:200_000].lower())
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(scores.items(), key=lambda kv: kv[1])
+    if best[0] != "en" and best[1] > 1.5 * scores["en"] and best[1] >= 10:
+        return best[0]
+    return "en"

@@ -1,0 +1,421 @@
+"""Test commands and test-run results.
+
+Results come from tables (a Total/Passed/Failed/Skipped table's total row, or Metric/Target/Actual
+rows) and from summary lines ("Total Tests: 719 (698 passed, 21 skipped)", "36 tests, 0 failures",
+"Tests run: 36, Failures: 0"). Candidates that agree with each other describe the same run and are
+merged, so one run mentioned five times is counted once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from opsrelay.facts.document import Document, Table
+from opsrelay.facts.model import QAFacts, TestCommand, TestResults
+from opsrelay.facts.text import RECOMMENDATION_HEADING, cell_is_empty, clean, code_spans, to_int
+
+# --- test commands --------------------------------------------------------------------------------
+
+_ENV_PREFIX = r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+_RUNNER_PREFIX = (
+    r"(?:(?:sudo|npx|pnpx|bunx|uv\s+run|poetry\s+run|pipenv\s+run|hatch\s+run|pdm\s+run|"
+    r"python3?\s+-m|py\s+-m|bundle\s+exec)\s+)?"
+)
+_TEST_TOOL = (
+    r"(?:pytest|py\.test|tox|nox|"
+    r"(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?:[:\w.-]*)|npm\s+t|npm\s+run\s+(?:e2e|cy:run)[\w:.-]*|"
+    r"jest|vitest|mocha|ava|"
+    r"(?:\./)?mvnw?\s+(?:[-\w.=]+\s+)*(?:test|verify|integration-test)|"
+    r"(?:\./)?gradlew?\s+(?:[-\w.:=]+\s+)*(?:test|check|\w*[Tt]est)|"
+    r"go\s+test|cargo\s+(?:test|nextest)|dotnet\s+test|"
+    r"(?:\./)?tools/test-[\w-]+|"
+    r"cypress\s+run|playwright\s+test|k6\s+run|locust|artillery\s+run|jmeter\s+-n|gatling|"
+    r"rspec|rake\s+(?:test|spec)|rails\s+test|python3?\s+manage\.py\s+test|unittest|"
+    r"make\s+(?:test|check|e2e)[\w-]*|maestro\s+test|(?:\./vendor/bin/)?phpunit|"
+    r"deno\s+test|swift\s+test|xcodebuild\s+.*\btest\b|flutter\s+test|mix\s+test|ctest)"
+)
+TEST_COMMAND = re.compile(rf"^{_ENV_PREFIX}{_RUNNER_PREFIX}{_TEST_TOOL}(?=\s|$)")
+_SHELL_INFO = {
+    "",
+    "bash",
+    "sh",
+    "shell",
+    "console",
+    "zsh",
+    "powershell",
+    "ps1",
+    "ps",
+    "cmd",
+    "bat",
+    "terminal",
+    "text",
+}
+_YAML_INFO = {"yaml", "yml"}
+_PROMPT = re.compile(r"^\s*(?:\$|>|PS>|PS [^>]*>|#\s*\$)\s+")
+_COMMENT = re.compile(r"\s+#(?:\s.*)?$")
+
+
+def _command(candidate: str) -> str | None:
+    text = _PROMPT.sub("", candidate).strip()
+    text = _COMMENT.sub("", text).strip()
+    if not text or len(text) > 300 or "\n" in text:
+        return None
+    if re.search(r"(?:^|\s)(?:--help|-h)(?:\s|$)", text):
+        return None
+    return text if TEST_COMMAND.match(text) else None
+
+
+def extract_test_commands(doc: Document, facts: QAFacts) -> None:
+    """Commands in code fences and inline code that run tests (exact text, comments dropped)."""
+    found: dict[str, TestCommand] = {}
+
+    def add(text: str | None, line: int) -> None:
+        if text and text not in found:
+            found[text] = TestCommand(command=text, evidence=doc.evidence(line))
+
+    events: list[tuple[int, str]] = []
+    for block in doc.code_blocks:
+        if block.info.split()[0:1] and block.info.split()[0] in _YAML_INFO:
+            for n, line in block.lines:
+                m = re.match(r"^\s*-?\s*run:\s*[|>]?\s*(.*)$", line)
+                if m and m.group(1).strip():
+                    events.append((n, m.group(1).strip().strip("'\"")))
+        elif (block.info.split()[0] if block.info else "") in _SHELL_INFO:
+            for n, line in block.lines:
+                events.append((n, line))
+    for n, raw in doc.text_lines():
+        for span in code_spans(raw):
+            events.append((n, span))
+    for n, text in sorted(events, key=lambda e: e[0]):
+        add(_command(text), n)
+    facts.test_commands = list(found.values())
+
+
+# --- test results ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    total: int | None = None
+    passed: int | None = None
+    failed: int | None = None
+    skipped: int | None = None
+    line: int = 0
+    failing: list[str] = field(default_factory=list)
+
+    def fields(self) -> dict[str, int]:
+        return {
+            k: v
+            for k, v in (
+                ("total", self.total),
+                ("passed", self.passed),
+                ("failed", self.failed),
+                ("skipped", self.skipped),
+            )
+            if v is not None
+        }
+
+    def normalise(self) -> None:
+        parts = [v for v in (self.passed, self.failed, self.skipped) if v is not None]
+        if self.total is not None and parts and sum(parts) > self.total:
+            self.total = sum(parts)
+        if self.passed is None and self.total is not None and self.failed is not None:
+            rest = self.total - self.failed - (self.skipped or 0)
+            if rest >= 0:
+                self.passed = rest
+
+    def compatible(self, other: _Run) -> bool:
+        mine, theirs = self.fields(), other.fields()
+        if any(mine[k] != theirs[k] for k in mine.keys() & theirs.keys()):
+            return False
+        shared = bool(mine.keys() & theirs.keys())
+        return shared or len(theirs) == 1 or len(mine) == 1
+
+    def merge(self, other: _Run) -> None:
+        for key, value in other.fields().items():
+            if getattr(self, key) is None:
+                setattr(self, key, value)
+        self.failing.extend(f for f in other.failing if f not in self.failing)
+
+
+_TOTAL_ROW = re.compile(r"^(?:total|totals|all|overall|summary|sum|итого|всего)\b", re.I)
+_COL_ROLES = (
+    (
+        "total",
+        re.compile(r"^(?:total|tests?|total\s+tests?|test\s+cases?|cases|count|executed|run|всего)$", re.I),
+    ),
+    ("passed", re.compile(r"^(?:passed|pass|passing|ok|успешно|пройдено|прошло)$", re.I)),
+    ("failed", re.compile(r"^(?:failed|fail|failing|failures?|errors?|провалено|упало)$", re.I)),
+    ("skipped", re.compile(r"^(?:skipped|skip|pending|ignored|пропущено)$", re.I)),
+)
+_ROW_ROLES = (
+    (
+        "total",
+        re.compile(
+            r"^(?:total\s+)?(?:number\s+of\s+)?(?:tests?|test\s+cases?)(?:\s+(?:run|executed|total))?$", re.I
+        ),
+    ),
+    ("passed", re.compile(r"^(?:tests?\s+)?(?:passed|passing)(?:\s+tests?)?$", re.I)),
+    ("failed", re.compile(r"^(?:tests?\s+)?(?:failed|failing|failures)(?:\s+tests?)?$", re.I)),
+    ("skipped", re.compile(r"^(?:tests?\s+)?skipped(?:\s+tests?)?$", re.I)),
+)
+_VALUE_COLUMN = re.compile(
+    r"^(?:actual|value|result|results|measured|observed|achieved|count|значение|факт)\b", re.I
+)
+_TARGET_COLUMN = re.compile(r"target|threshold|goal|slo|expected|limit|baseline|цель|порог", re.I)
+
+
+def value_column(table: Table) -> int | None:
+    """Return the column holding measured values in a Metric/Value table (never a Target/Threshold column)."""
+    header = [clean(h) for h in table.header]
+    for i, h in enumerate(header[1:], start=1):
+        if _VALUE_COLUMN.match(h):
+            return i
+    if len(header) == 2 and not _TARGET_COLUMN.search(header[1]):
+        return 1
+    return None
+
+
+def _table_runs(doc: Document) -> list[_Run]:
+    runs: list[_Run] = []
+    for table in doc.tables:
+        header = [clean(h).lower() for h in table.header]
+        roles: dict[str, int] = {}
+        for i, h in enumerate(header):
+            for role, pattern in _COL_ROLES:
+                if role not in roles and pattern.match(h):
+                    roles[role] = i
+        context = " ".join(header) + " " + " ".join(h.text for h in doc.heading_path(table.line)[-2:])
+        testish = bool(_TESTISH.search(context) or re.search(r"\bexecut|\bsuites?\b", context, re.I))
+        if (
+            testish
+            and ("passed" in roles or "failed" in roles)
+            and len(roles) >= 2
+            and roles.get("total") != 0
+        ):
+            rows = [r for r in table.rows if r.cells and _TOTAL_ROW.match(clean(r.cells[0]))]
+            if not rows and len(table.rows) == 1:
+                rows = list(table.rows)
+            for row in rows[:1]:
+                run = _Run(line=row.line)
+                for role, i in roles.items():
+                    value = to_int(row.cells[i]) if i < len(row.cells) else None
+                    if value is not None:
+                        setattr(run, role, value)
+                if run.passed is not None or run.failed is not None:
+                    runs.append(run)
+            continue
+        col = value_column(table)
+        if col is None:
+            continue
+        for row in table.rows:
+            if len(row.cells) <= col:
+                continue
+            label = clean(row.cells[0])
+            for role, pattern in _ROW_ROLES:
+                if pattern.match(label):
+                    value = to_int(row.cells[col])
+                    if value is not None:
+                        run = _Run(line=row.line)
+                        setattr(run, role, value)
+                        runs.append(run)
+                    break
+    return runs
+
+
+_N = r"(\d{1,3}(?:,\d{3})+|\d+)"
+_OUTCOME = {
+    "passed": "passed",
+    "passing": "passed",
+    "pass": "passed",
+    "succeeded": "passed",
+    "failed": "failed",
+    "failing": "failed",
+    "failures": "failed",
+    "failure": "failed",
+    "errors": "failed",
+    "error": "failed",
+    "skipped": "skipped",
+    "pending": "skipped",
+    "ignored": "skipped",
+    "todo": "skipped",
+}
+_COUNT_OUTCOME = re.compile(
+    rf"{_N}\s+(passed|passing|failed|failing|failures?|errors?|skipped|pending|ignored)\b", re.I
+)
+_COUNT_TESTS_OUTCOME = re.compile(
+    rf"{_N}\s+(?:[\w/+-]+\s+){{0,3}}?tests?\s+(?:(?:were|are|have|had|all|documented\s+as|marked\s+as)\s+)?"
+    r"(passed|passing|pass|failed|failing|skipped)\b",
+    re.I,
+)
+_LABEL_OUTCOME = re.compile(r"\b(passed|failed|skipped|failures|errors|pending)\s*[:=]\s*" + _N, re.I)
+_RATIO = re.compile(
+    rf"{_N}\s*/\s*{_N}\s+(?:[\w/-]+\s+){{0,2}}?tests?\s+(?:are\s+)?(?:pass(?:ing|ed)?)\b", re.I
+)
+_OUT_OF = re.compile(
+    rf"{_N}\s+(?:tests?\s+)?out\s+of\s+{_N}(?:\s+(?:[\w/-]+\s+){{0,2}}?tests?)?(?:\s+total)?\s*(passed|pass|passing|failed|failing|skipped)?",
+    re.I,
+)
+_TOTAL = (
+    re.compile(rf"\btests?\s+run\s*[:=]\s*{_N}", re.I),
+    re.compile(rf"\btotal\s+(?:number\s+of\s+)?tests?(?:\s+cases?)?\s*[:=]?\s*{_N}", re.I),
+    re.compile(rf"{_N}\s+total\b", re.I),
+    re.compile(
+        rf"(?<![\d.%/]){_N}\s+(?:[\w/-]+\s+){{0,2}}?tests?\b(?!\s*(?:suites?|files?|cases?\s+added|classes))",
+        re.I,
+    ),
+)
+_ALL_PASS = re.compile(
+    r"\ball\s+(?:(?:the|of\s+the|[\w-]+)\s+){0,3}?(?:tests?|test\s+cases|test\s+scenarios|specs?|scenarios)\s+"
+    r"(?:(?:are|were|have|either)\s+)?(?:pass(?:ed|ing)?|green)\b|\b(?:zero|no)\s+(?:test\s+)?failures\b",
+    re.I,
+)
+_PYTEST_SUMMARY = re.compile(r"^\s*=+\s.*\b(?:passed|failed|errors?)\b.*\bin\s+[\d.]+m?s\b.*=+\s*$")
+_BREAKDOWN = re.compile(r"^\s*[-*+]\s+(?:`[^`]+`|[A-Z][\w.]*[a-z][A-Z]\w*|[\w.]+\.\w+)\s*:")
+_TESTISH = re.compile(r"\btests?\b|\bspecs?\b|тест", re.I)
+_NOT_RESULTS = re.compile(
+    r"\bsuites?\b|target|threshold|\bgoal\b|coverage\s+threshold|\bshould\b|\bif\b", re.I
+)
+
+
+def line_run(text: str) -> _Run | None:
+    """Return a test-run summary stated on one line, or ``None``."""
+    pytest_summary = bool(_PYTEST_SUMMARY.match(text))
+    if not (pytest_summary or _TESTISH.search(text)) or _NOT_RESULTS.search(text) or _BREAKDOWN.match(text):
+        return None
+    run = _Run()
+    counts: dict[str, int] = {}
+
+    def bump(role: str, value: int, *, add: bool = False) -> None:
+        if add and role in counts:
+            counts[role] += value
+        else:
+            counts.setdefault(role, value)
+
+    m = _RATIO.search(text)
+    if m:
+        bump("passed", int(m.group(1).replace(",", "")))
+        bump("total", int(m.group(2).replace(",", "")))
+    for m in _OUT_OF.finditer(text):
+        role = _OUTCOME.get((m.group(3) or "").lower())
+        if role:
+            bump(role, int(m.group(1).replace(",", "")))
+            bump("total", int(m.group(2).replace(",", "")))
+        elif re.search(r"\b(passed|skipped|failed)\b", text[max(0, m.start() - 30) : m.start()], re.I):
+            bump("total", int(m.group(2).replace(",", "")))
+    seen_failed = False
+    for m in _COUNT_OUTCOME.finditer(text):
+        role = _OUTCOME[m.group(2).lower()]
+        value = int(m.group(1).replace(",", ""))
+        if role == "failed":
+            counts["failed"] = (counts["failed"] + value) if seen_failed else value
+            seen_failed = True
+        else:
+            bump(role, value)
+    for m in _LABEL_OUTCOME.finditer(text):
+        role = _OUTCOME.get(m.group(1).lower(), "skipped" if m.group(1).lower() == "pending" else "")
+        if role:
+            value = int(m.group(2).replace(",", ""))
+            if role == "failed" and seen_failed:
+                counts["failed"] += value
+            else:
+                bump(role, value)
+                seen_failed = seen_failed or role == "failed"
+    for m in _COUNT_TESTS_OUTCOME.finditer(text):
+        bump(_OUTCOME[m.group(2).lower()], int(m.group(1).replace(",", "")))
+    if not counts and _ALL_PASS.search(text):
+        counts["failed"] = 0
+    if not counts:
+        return None
+    if "total" not in counts:
+        for pattern in _TOTAL:
+            t = pattern.search(text)
+            if t:
+                value = int(t.group(1).replace(",", ""))
+                if value not in counts.values() or len(counts) > 1:
+                    counts["total"] = value
+                break
+    for key, value in counts.items():
+        setattr(run, key, value)
+    return run
+
+
+_FAILED_LINE = re.compile(r"^\s*(?:FAILED|FAIL|ERROR|✕|✗|×)\s+(\S+?(?:::\S+|\.\w+)\S*)")
+_FAILED_HEADING = re.compile(r"fail|упавш|провал", re.I)
+
+
+def _failing_names(doc: Document) -> list[tuple[int, str]]:
+    names: list[tuple[int, str]] = []
+    for block in doc.code_blocks:
+        for n, line in block.lines:
+            m = _FAILED_LINE.match(line)
+            if m:
+                names.append((n, m.group(1).rstrip(":-")))
+    for heading in doc.headings:
+        if not _FAILED_HEADING.search(heading.text):
+            continue
+        for n, raw in doc.body_lines(heading):
+            if n in doc.table_lines:
+                continue
+            m = re.match(r"^\s*[-*+]\s+(.*)$", raw)
+            if not m:
+                continue
+            spans = code_spans(m.group(1))
+            name = spans[0] if spans else re.split(r"\s+[—–-]\s+|:\s", clean(m.group(1)))[0].strip()
+            if not name or cell_is_empty(name) or len(name) > 200 or re.search(r"\s", name):
+                continue
+            if re.search(r"::|\.|test|spec|[a-z][A-Z]", name):
+                names.append((n, name))
+    return names
+
+
+def extract_test_results(doc: Document, facts: QAFacts) -> None:
+    """One :class:`TestResults` per distinct run summary, failing test names attached when listed."""
+    candidates = _table_runs(doc)
+    for n, raw in doc.text_lines():
+        if n in doc.table_lines or any(RECOMMENDATION_HEADING.search(h.text) for h in doc.heading_path(n)):
+            continue
+        run = line_run(clean(raw))
+        if run is not None:
+            run.line = n
+            candidates.append(run)
+    for block in doc.code_blocks:
+        for n, line in block.lines:
+            if re.search(r"time\s+elapsed|\s-\s+in\s+[\w.]+$", line, re.I):
+                continue
+            if re.match(r"^\s*(?:=+.*\b(?:passed|failed)\b.*=+|Tests?:\s|Tests\s+run:)", line, re.I):
+                run = line_run(line)
+                if run is not None:
+                    run.line = n
+                    candidates.append(run)
+    candidates.sort(key=lambda r: r.line)
+    runs: list[_Run] = []
+    for cand in candidates:
+        cand.normalise()
+        target = next((r for r in runs if r.compatible(cand)), None)
+        if target is None:
+            runs.append(cand)
+        else:
+            target.merge(cand)
+            target.normalise()
+    failing = _failing_names(doc)
+    if failing:
+        holder = next((r for r in runs if r.failed), None)
+        if holder is None:
+            holder = _Run(failed=len(failing), line=failing[0][0])
+            runs.append(holder)
+        for _, name in failing:
+            if name not in holder.failing:
+                holder.failing.append(name)
+    facts.test_results = [
+        TestResults(
+            total=r.total,
+            passed=r.passed,
+            failed=r.failed,
+            skipped=r.skipped,
+            failing_tests=r.failing,
+            evidence=doc.evidence(r.line),
+        )
+        for r in runs
+    ]

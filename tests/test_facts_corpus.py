@@ -1,0 +1,548 @@
+"""The QA-facts extractor on real QA documents: every one ingests, and the important facts are right.
+
+The pinned facts were read off the documents by hand; each assertion says what the document says.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from opsrelay.facts.extract import extract_facts
+from opsrelay.facts.model import Defect, Evidence, QAFacts, StackItem
+from opsrelay.ingest import load_qa
+
+FIXTURES = Path(__file__).parent / "fixtures" / "qa"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "qa"
+
+
+def _docs(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.glob("*.md")) if p.name != "SOURCES.md"] if folder.is_dir() else []
+
+
+@pytest.fixture(autouse=True)
+def _strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Extractor bugs must raise in tests instead of being logged and skipped."""
+    monkeypatch.setenv("OPSRELAY_FACTS_STRICT", "1")
+    yield
+
+
+@cache
+def facts(name: str) -> QAFacts:
+    return load_qa(FIXTURES / name).facts
+
+
+def stack(f: QAFacts) -> dict[str, StackItem]:
+    return {s.name: s for s in f.stack}
+
+
+def defects(f: QAFacts) -> dict[str, Defect]:
+    return {d.id: d for d in f.defects}
+
+
+def perf(f: QAFacts, metric: str, context_word: str) -> list[float]:
+    return [m.value for m in f.performance if m.metric == metric and context_word in (m.context or "")]
+
+
+# --- every document ingests -----------------------------------------------------------------------
+
+
+def test_fixture_folder_has_the_corpus_copies() -> None:
+    docs = _docs(FIXTURES)
+    assert len(docs) >= 6
+    assert (FIXTURES / "SOURCES.md").is_file()
+    sources = (FIXTURES / "SOURCES.md").read_text(encoding="utf-8")
+    for doc in docs:
+        assert doc.name in sources
+
+
+@pytest.mark.parametrize("path", _docs(FIXTURES), ids=lambda p: p.name)
+def test_fixture_documents_ingest(path: Path) -> None:
+    qa = load_qa(path)
+    assert qa.facts.has_qa_content()
+    assert qa.facts.source_name == path.name
+    _check_evidence_lines(path, qa.facts)
+
+
+@pytest.mark.parametrize("path", _docs(CORPUS) or [None], ids=lambda p: p.name if p else "absent")
+def test_shared_corpus_documents_ingest(path: Path | None) -> None:
+    if path is None:
+        pytest.skip(f"shared corpus not present at {CORPUS}")
+    qa = load_qa(path)
+    assert qa.facts.has_qa_content()
+    _check_evidence_lines(path, qa.facts)
+
+
+def _evidences(value: object) -> Iterator[Evidence]:
+    if isinstance(value, Evidence):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _evidences(item)
+    elif isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            yield from _evidences(getattr(value, field))
+
+
+def _check_evidence_lines(path: Path, f: QAFacts) -> None:
+    """Every evidence line number points at the line of the original file whose text it quotes."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for ev in _evidences(f):
+        assert ev.source == path.name
+        if ev.line:
+            assert ev.text == lines[ev.line - 1].strip()[:240], ev
+
+
+def test_extraction_is_deterministic() -> None:
+    text = (FIXTURES / "agent-teams-demo_test-report.md").read_text(encoding="utf-8")
+    runs = {extract_facts(text, source_name="a.md", source_sha256="0").model_dump_json() for _ in range(3)}
+    assert len(runs) == 1
+
+
+# --- syncro-spring (NFR assessment, front matter, risk-register ids) ------------------------------
+
+
+def test_syncro_open_p0_release_blocker_and_concerns() -> None:
+    f = facts("syncro-spring_nfr-assessment.md")
+    blocker = defects(f)["R-2.9-1"]
+    assert (blocker.severity, blocker.status) == ("P0", "open")
+    assert "immutability" in blocker.title
+    assert blocker in f.open_blockers and f.release_blocked
+    assert f.verdict.value == "CONCERNS"
+    assert f.report_date is not None and f.report_date.value == "2026-08-08"
+    # front matter is 7 lines: the Date label on line 11 keeps its original line number
+    assert f.report_date.evidence.line == 11
+    assert defects(f)["R-2.9-13"].severity == "P2"
+    assert defects(f)["R-2.9-14"].severity == "P3"
+    assert defects(f)["R-2.9-6"].status == "open"  # "unfixed"; "once … are fixed" is hypothetical
+    assert not any(d.id.startswith("T-") or "P3-01" in d.id for d in f.defects)
+    titles = [s.title for s in f.security]
+    assert any(t.startswith("Data Protection: FAIL") for t in titles)
+    assert any(r.title.startswith("Fault Tolerance: CONCERNS") for r in f.risks)
+    assert [r.passed for r in f.test_results] == [28]
+    assert f.coverage == []  # "Coverage ≥ 80%" is a threshold, "overall 60%" is trace coverage
+
+
+# --- production-ml-api (load test) ----------------------------------------------------------------
+
+
+def test_ml_api_stack_and_load_test_baseline() -> None:
+    f = facts("production-ml-api_load-test-results.md")
+    s = stack(f)
+    assert (s["PostgreSQL"].kind, s["PostgreSQL"].version) == ("datastore", "15")
+    assert (s["Redis"].kind, s["Redis"].version) == ("cache", "7")
+    assert {x.name for x in f.datastores} == {"PostgreSQL", "Redis"}  # "Use Redis Queue or Celery" is advice
+    assert {"Prometheus", "Grafana"} <= {x.name for x in f.stack_of("observability")}
+    assert s["Python"].version == "3.11" and s["PyTorch"].version == "2.6.0+cpu" and "Docker" in s
+    assert perf(f, "p50", "Baseline") == [65.0]
+    assert perf(f, "p95", "Baseline") == [120.0]
+    assert perf(f, "p99", "Baseline") == [180.0]
+    assert perf(f, "throughput", "Baseline") == [100.0]
+    assert perf(f, "error_rate", "Baseline") == [0.5]
+    assert perf(f, "concurrency", "Baseline") == [100.0]
+    assert perf(f, "p99", "Spike") == [350.0]
+    assert all(m.unit == "ms" for m in f.performance if m.metric.startswith("p"))
+    # Locust is never named (only its "spawn rate" vocabulary): no tool is better than a guess
+    assert f.load_test_tool is None
+    # "p95 latency > 200ms" under Monitoring Alerts is a threshold, not a measurement
+    assert 200.0 not in [m.value for m in f.performance if m.metric == "p95"]
+    assert f.project is not None and f.project.value == "Production ML API"
+    assert any("Rate limiting" in r.title for r in f.risks)
+
+
+# --- ku-connect (test execution report) -----------------------------------------------------------
+
+
+def test_ku_connect_stack_results_coverage_verdict() -> None:
+    f = facts("ku-connect_TEST_EXECUTION_REPORT.md")
+    s = stack(f)
+    assert (s["Node.js"].version, s["Express"].version, s["Prisma"].version) == ("23.6.0", "5.1.0", "6.16.3")
+    assert s["Express"].kind == "framework" and s["Prisma"].kind == "framework"
+    assert s["PostgreSQL"].kind == "datastore"
+    assert "SQLite" not in s  # in-memory SQLite for tests is not a production datastore
+    assert (
+        f.coverage[0].percent == 81.78 and f.coverage[0].scope == "lines"
+    )  # the actual, not the ≥ 80% target
+    assert 80.0 not in [c.percent for c in f.coverage]
+    assert {c.scope: c.percent for c in f.coverage[1:]} == {
+        "statements": 53.43,
+        "branches": 35.76,
+        "functions": 42.59,
+    }
+    assert len(f.test_results) == 1  # one run, mentioned many times
+    run = f.test_results[0]
+    assert (run.total, run.passed, run.failed, run.skipped) == (719, 698, 0, 21)
+    assert f.verdict.value == "PASS" and f.verdict.evidence is not None and f.verdict.evidence.line == 27
+    assert f.report_date is not None and f.report_date.value == "2025-11-17"
+    assert {e.name for e in f.environments} == {"test", "staging"}
+    assert "npm test" in [c.command for c in f.test_commands]
+    assert "npm run test:coverage" in [c.command for c in f.test_commands]
+    assert defects(f)["DEF-001"].severity == "P2" and defects(f)["DEF-001"].status == "fixed"
+    assert not f.release_blocked
+    avg = [m for m in f.performance if m.metric == "avg" and "Key Metrics" in (m.context or "")]
+    assert [(m.value, "upper bound" in (m.context or "")) for m in avg] == [(100.0, True)]
+    assert perf(f, "p95", "/api/auth/login") == [50.0]
+    assert any(x.title.startswith("SEC-TC-006") and x.severity == "P1" for x in f.security)
+
+
+# --- agent-teams-demo (bug report + retest) -------------------------------------------------------
+
+
+def test_agent_teams_bugs_fixed_after_retest_and_new_issues_open() -> None:
+    f = facts("agent-teams-demo_test-report.md")
+    s = stack(f)
+    assert {"Spring Boot", "Next.js"} <= set(s) and s["Next.js"].version == "14"
+    assert "Redis" not in s  # only proposed ("Bucket4j + Redis") for a future distributed limiter
+    d = defects(f)
+    assert (d["BUG-009"].severity, d["BUG-009"].status) == (
+        "P0",
+        "fixed",
+    )  # CRITICAL, FIXED in retest round 1
+    assert all(d[f"BUG-00{i}"].status == "fixed" for i in range(1, 10))
+    assert {d[i].severity for i in ("BUG-001", "BUG-003", "BUG-004", "BUG-005", "BUG-006")} == {"P1"}
+    assert (d["NEW-02"].severity, d["NEW-02"].status) == ("P3", "open")
+    assert (d["NEW-03"].severity, d["NEW-03"].status) == ("P4", "open")
+    sec = {x.id: x for x in f.security}
+    assert (sec["SEC-01"].severity, sec["SEC-01"].status) == ("P0", "fixed")
+    assert "XSS" in sec["SEC-01"].title and "CRIT-01" not in sec  # CRIT-01 is an alias of SEC-01
+    assert (sec["HIGH-02"].severity, sec["MED-03"].severity, sec["LOW-01"].severity) == ("P1", "P2", "P3")
+    assert f.open_blockers == []
+    assert f.verdict.value == "PASS"
+    assert [(r.total, r.passed, r.failed) for r in f.test_results] == [(36, 36, 0)]
+    assert [c.command for c in f.test_commands] == ["mvn test"]
+    assert f.project is not None and f.project.value == "Dynamic Form Builder"
+
+
+# --- urtruck-app (Russian, section-level status) --------------------------------------------------
+
+
+def test_urtruck_russian_conditional_with_fixed_p0_and_open_p1() -> None:
+    f = facts("urtruck-app_QA_REPORT.md")
+    assert f.language == "ru"
+    assert f.verdict.value == "CONDITIONAL"
+    assert f.report_date is not None and f.report_date.value == "2026-06-11"
+    d = defects(f)
+    for i in range(1, 5):
+        assert (d[f"P0-{i}"].severity, d[f"P0-{i}"].status) == (
+            "P0",
+            "fixed",
+        )  # "## 2. P0 — НАЙДЕНЫ И ИСПРАВЛЕНЫ"
+    for i in range(1, 9):
+        assert (d[f"P1-{i}"].severity, d[f"P1-{i}"].status) == ("P1", "open")  # "## 3. P1 — открыты"
+    # P1-5 is used twice: a P1 fixed with the P0s, and an open row of the P1 table; open wins
+    assert "_validate_future_date" in d["P1-5"].title
+    assert all(d[f"P2-{i}"].severity == "P2" for i in range(1, 9))
+    assert {x.id for x in f.open_blockers} == {f"P1-{i}" for i in range(1, 9)}
+    s = stack(f)
+    assert {"React Native/Expo", "FastAPI", "TestFlight/App Store"} <= set(s)
+    assert "Go" not in s  # "GO для TestFlight", "Expo Go"
+    assert [c.command for c in f.test_commands] == [
+        "MAESTRO_QA_AGENT_TOKEN=... maestro test qa/maestro/audit-*.yaml"
+    ]
+
+
+# --- zulip (developer testing docs) ---------------------------------------------------------------
+
+
+def test_zulip_commands_and_coverage() -> None:
+    f = facts("zulip_testing.md")
+    commands = [c.command for c in f.test_commands]
+    assert commands[0] == "./tools/test-all"
+    assert "./tools/test-backend MarkdownTest" in commands  # the "# Run …" shell comment is dropped
+    assert "./tools/test-js-with-node utils.js" in commands
+    assert not any("--help" in c for c in commands)
+    assert not any("lint" in c for c in commands)
+    assert [(c.percent, c.evidence.line) for c in f.coverage] == [(98.0, 4)]  # "~98% test" wraps onto line 5
+    assert {"Python", "Django", "Vagrant"} <= set(stack(f))
+    assert f.verdict.value == "unknown"
+
+
+# --- va-gov (manual test plan) --------------------------------------------------------------------
+
+
+def test_va_gov_cypress_staging_and_passing() -> None:
+    f = facts("va-gov_21p-0537_test-plan.md")
+    assert stack(f)["Cypress"].kind == "tool"
+    staging = [e for e in f.environments if e.name == "staging"]
+    assert (
+        staging
+        and staging[0].url
+        == "https://staging.va.gov/supporting-forms-for-claims/marital-status-questionnaire-21p-0537"
+    )
+    assert f.report_date is not None and f.report_date.value == "2025-10-03"  # US month/day/year
+    assert [r.failed for r in f.test_results] == [0]
+    assert f.defects == [] and not f.release_blocked
+    assert f.project is not None and f.project.value.startswith("VA Form 21P-0537")
+
+
+# --- ez-data-processing-platform (NFR assessment with a gate decision) ----------------------------
+
+
+def test_ez_platform_concerns_stack_and_no_phantom_k6() -> None:
+    f = facts("ez-data-processing-platform_nfr-assessment.md")
+    assert f.verdict.value == "CONCERNS"
+    s = stack(f)
+    assert {
+        "MongoDB",
+        "Kafka",
+        "Kubernetes",
+        "Hazelcast",
+        "Helm",
+        "Prometheus",
+        "Jaeger",
+        "ASP.NET Core",
+    } <= set(s)
+    assert "k6" not in s and f.load_test_tool is None  # "no k6 load tests", "Add k6 smoke test"
+    assert "AWS" not in s  # "mongodump to S3" is a proposed action
+    titles = [r.title for r in f.risks]
+    assert any(t.startswith("Disaster Recovery: CONCERNS") for t in titles)
+    assert any(t.startswith("No circuit breakers") for t in titles)
+    assert any(t.startswith("P1: Add k6 smoke test") for t in titles)
+    assert f.project is not None and f.project.value == "EZ Platform"
+
+
+# --- the bundled example --------------------------------------------------------------------------
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "qa" / "QA_REPORT.md"
+
+
+@pytest.mark.skipif(not EXAMPLE.is_file(), reason="example not present")
+def test_example_report() -> None:
+    f = load_qa(EXAMPLE).facts
+    assert f.project is not None and f.project.value == "checkout-service"
+    assert f.verdict.value == "GO"
+    assert {d.id: (d.severity, d.status) for d in f.defects} == {
+        "CHK-101": ("P0", "fixed"),
+        "CHK-107": ("P1", "fixed"),
+        "CHK-112": ("P2", "open"),
+        "CHK-115": ("P3", "open"),
+    }
+    assert [r.id for r in f.risks[:2]] == ["R-1", "R-2"]
+    assert f.load_test_tool is not None and f.load_test_tool.value == "k6"
+    assert [e.name for e in f.environments] == ["staging"]
+
+
+# --- robustness -----------------------------------------------------------------------------------
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "# QA Report — X",
+        "## 2. P0 — FIXED",
+        "| ID | Severity | Status |",
+        "|---|---|---|",
+        "| BUG-1 | High | open |",
+        "| Metric | Target | Actual |",
+        "| p95 Latency | <500ms | 120ms |",
+        "```bash",
+        "```",
+        "pytest -q",
+        "---",
+        "**Overall Status:** PASS",
+        "- [ ] P1: fix it",
+        "Total Tests: 10 (9 passed, 1 failed)",
+        "Line coverage: 80%",
+        "R-2.9-1 (P0, critical-open)",
+        "ВЕРДИКТ: GO — УСЛОВНЫЙ",
+        "> quote",
+        "   ",
+        "\t|",
+        "[link](http://x)",
+        "~~~",
+        "### Status: CONCERNS",
+        "- **Status:** FAIL",
+        "PostgreSQL 15",
+        "| **Total** | **5** | **5** | **0** |",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=40)), max_size=40))
+def test_extractor_never_raises(parts: list[str]) -> None:
+    text = "\n".join(parts)
+    f = extract_facts(text, source_name="fuzz.md", source_sha256="0")
+    json.loads(f.model_dump_json())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for ev in _evidences(f):
+        assert 0 <= ev.line <= len(lines)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=400))
+def test_extractor_never_raises_on_any_text(text: str) -> None:
+    extract_facts(text, source_name="fuzz.md", source_sha256="0")
+
+
+def test_large_document_is_fast_enough() -> None:
+    chunk = (FIXTURES / "ku-connect_TEST_EXECUTION_REPORT.md").read_text(encoding="utf-8")
+    text = "\n".join([chunk] * 40)  # ~830 kB of dense tables, code and prose
+    start = time.perf_counter()
+    f = extract_facts(text, source_name="big.md", source_sha256="0")
+    assert time.perf_counter() - start < 30
+    assert f.verdict.value == "PASS"
+
+
+# --- the pieces, on small synthetic inputs -------------------------------------------------------
+
+
+def one(text: str) -> QAFacts:
+    return extract_facts(text, source_name="t.md", source_sha256="0")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Tests: 698 passed, 21 failed, 719 total", (719, 698, 21, None)),
+        ("==== 3 failed, 120 passed, 2 skipped in 12.3s ====", (None, 120, 3, 2)),
+        ("`mvn test` — 36 tests, 0 failures, 0 errors. BUILD SUCCESS.", (36, 36, 0, None)),
+        ("Tests run: 40, Failures: 1, Errors: 1, Skipped: 3", (40, 35, 2, 3)),
+        ("Total Tests: 719 (698 passed, 21 skipped)", (719, 698, None, 21)),
+        ("**Backend:** 36/36 tests passing.", (36, 36, None, None)),
+        ("28 active backend/component tests documented as passing", (None, 28, None, None)),
+        ("All E2E tests passing", (None, None, 0, None)),
+    ],
+)
+def test_test_run_summaries(line: str, expected: tuple[int | None, ...]) -> None:
+    [run] = one(f"# QA\n\n{line}\n").test_results
+    assert (run.total, run.passed, run.failed, run.skipped) == expected
+
+
+def test_breakdown_lines_and_suite_counts_are_not_runs() -> None:
+    text = (
+        "# QA\n\n- `FooTest`: 8 tests PASS\n- `BarTest`: 4 tests PASS\n\n"
+        "Total Test Suites: 52 (49 passed, 3 skipped)\n"
+    )
+    assert one(text).test_results == []
+
+
+def test_failing_tests_from_pytest_output() -> None:
+    text = "# QA\n\n```\nFAILED tests/test_a.py::test_x - AssertionError\n"
+    text += "== 1 failed, 9 passed in 1s ==\n```\n"
+    [run] = one(text).test_results
+    assert (run.failed, run.passed, run.failing_tests) == (1, 9, ["tests/test_a.py::test_x"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "| Metric | Target | Actual |\n|---|---|---|\n| Code Coverage | ≥ 80% | 81.78% |\n",
+            [(81.78, None)],
+        ),
+        (
+            "| Metric | Value |\n|---|---|\n| Line coverage | 92.5% |\n| Branch coverage | 80% |\n",
+            [(92.5, "lines"), (80.0, "branches")],
+        ),
+        ("```\nName    Stmts   Miss  Cover\nTOTAL    1234     56    95%\n```\n", [(95.0, None)]),
+        ("We keep ~98% test coverage.\n", [(98.0, None)]),
+        ("Coverage must stay above 80% coverage target.\n", []),
+        ("| Requirement | Coverage % |\n|---|---|\n| FR-1 | 100% |\n", []),
+    ],
+)
+def test_coverage_sources(text: str, expected: list[tuple[float, str | None]]) -> None:
+    assert [(c.percent, c.scope) for c in one("# QA\n\n" + text).coverage] == expected
+
+
+def test_performance_targets_are_not_measurements() -> None:
+    text = (
+        "# Perf\n\n## Results\n\n| Metric | Target | Actual |\n|---|---|---|\n"
+        "| p95 latency | < 500ms | 1.2s |\n| Error rate | < 1% | 0.3% |\n"
+        "| Throughput | 100 rps | 240 req/s |\n"
+        "\n## Alerts\n\n- p95 latency: 800 ms\n"
+    )
+    got = {(m.metric, m.value, m.unit) for m in one(text).performance}
+    assert got == {("p95", 1200.0, "ms"), ("error_rate", 0.3, "%"), ("throughput", 240.0, "rps")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("**Overall Status:** ✅ PASS - All targets met", "PASS"),
+        ("## ВЕРДИКТ: ⚠️ GO для TestFlight — УСЛОВНЫЙ", "CONDITIONAL"),
+        ("**Gate Decision**: CONCERNS — Conditional Approval", "CONCERNS"),
+        ("Recommendation: NO-GO until BUG-1 is fixed", "NO-GO"),
+        ("Recommendation: re-run the tests so they pass", "unknown"),
+        ("**Release decision:** GO with conditions", "CONDITIONAL"),
+        ("- If PASS: proceed to release", "unknown"),
+        ("Final verdict: FAIL", "FAIL"),
+    ],
+)
+def test_verdicts(text: str, expected: str) -> None:
+    assert one(f"# QA\n\n{text}\n").verdict.value == expected
+
+
+def test_overall_verdict_beats_per_category_status() -> None:
+    text = "# NFR\n\n**Gate Decision:** CONCERNS\n\n### 1. Security\n\n**Overall Status**: PASS (3/4)\n"
+    assert one(text).verdict.value == "CONCERNS"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("**Date:** 2026-04-06", "2026-04-06"),
+        ("**Test Execution Date:** November 17, 2025", "2025-11-17"),
+        ("**Date:**  10/03/2025", "2025-10-03"),
+        ("**Дата:** 2026-06-11 · **Ветка:** main", "2026-06-11"),
+        ("Date: 17.11.2025", "2025-11-17"),
+        ("Дата: 11 июня 2026", "2026-06-11"),
+    ],
+)
+def test_dates(line: str, expected: str) -> None:
+    f = one(f"# QA Report — X\n\n{line}\n\n**Overall Verdict:** PASS\n")
+    assert f.report_date is not None and f.report_date.value == expected
+
+
+def test_front_matter_date_and_project() -> None:
+    f = one("---\nservice: payments\nlastSaved: '2026-08-08'\n---\n# NFR Assessment\n\nStatus\n")
+    assert f.project is not None and (f.project.value, f.project.evidence.line) == ("payments", 2)
+    assert f.report_date is not None
+    assert (f.report_date.value, f.report_date.evidence.line) == ("2026-08-08", 3)
+
+
+@pytest.mark.parametrize(
+    ("line", "present", "absent"),
+    [
+        ("Backend on Go 1.22 with PostgreSQL 16", {"Go", "PostgreSQL"}, set()),
+        ("GO for release. Built with Expo Go.", {"React Native/Expo"}, {"Go"}),
+        ("The express lane is fast; Rust never forms; swift delivery.", set(), {"Express", "Rust", "Swift"}),
+        ("We should add Redis later; no k6 tests exist.", set(), {"Redis", "k6"}),
+        ("Stack: Express 5, Node.js 20, Prisma", {"Express", "Node.js", "Prisma"}, set()),
+        ("Config lives in `next.config.mjs` and `redis.conf`.", set(), {"Next.js", "Redis"}),
+    ],
+)
+def test_stack_false_positives(line: str, present: set[str], absent: set[str]) -> None:
+    names = {s.name for s in one(f"# QA\n\n{line}\n").stack}
+    assert present <= names and not (absent & names)
+
+
+def test_defect_status_takes_the_last_statement_and_ignores_imperatives() -> None:
+    text = (
+        "# QA\n\n## Bugs\n\n| ID | Severity | Title | Status |\n|---|---|---|---|\n"
+        "| BUG-1 | Major | Login fails | Open |\n| BUG-2 | Minor | Typo | Open |\n\n"
+        "## Must Fix Before Release\n\n1. **BUG-2 (Minor):** Fix the typo.\n\n"
+        "## Retest\n\n#### BUG-1 (Major)\n\n**Status: FIXED**\n"
+    )
+    d = {x.id: (x.severity, x.status) for x in one(text).defects}
+    assert d == {"BUG-1": ("P1", "fixed"), "BUG-2": ("P3", "open")}
+
+
+def test_section_heading_status_and_severity_apply_to_items() -> None:
+    text = "# QA\n\n## P0 — FOUND AND FIXED\n\n### P0-1. Crash on upload\n\n"
+    text += "## Open issues\n\n### ISSUE-7: Slow search (Critical)\n"
+    d = {x.id: (x.severity, x.status) for x in one(text).defects}
+    assert d == {"P0-1": ("P0", "fixed"), "ISSUE-7": ("P0", "open")}
+
+
+def test_language_detection() -> None:
+    assert one("# Отчёт\n\nВсе тесты прошли успешно, дефектов нет. Вердикт: GO\n").language == "ru"
+    assert one("# QA\n\nAll tests passed.\n").language == "en"
