@@ -137,15 +137,21 @@ def _drive(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Stream a graph run as (node, update) pairs; raise ApprovalPending at an interrupt."""
     thread_id = str(config["configurable"]["thread_id"])
+    pending: dict[str, Any] | None = None
     stream = graph.stream(
         graph_input, config, stream_mode="updates", durability="sync" if durable else "async"
     )
-    for chunk in stream:
-        for node, update in chunk.items():
-            if node == "__interrupt__":
-                payload = update[0].value if update else {}
-                raise ApprovalPending(thread_id, str(payload.get("verdict")), int(payload.get("score", 0)))
-            yield node, update or {}
+    # Close the stream before leaving, whatever happens: LangGraph finishes its background
+    # checkpoint writes on close, and they must land before the checkpoint store is closed.
+    with contextlib.closing(stream):
+        for chunk in stream:
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    pending = update[0].value if update else {}
+                    continue
+                yield node, update or {}
+    if pending is not None:
+        raise ApprovalPending(thread_id, str(pending.get("verdict")), int(pending.get("score", 0)))
 
 
 def stream_handoff(

@@ -93,6 +93,13 @@ def _allowlist() -> list[tuple[str, ...]]:
     return sorted({(t.__module__, t.__name__) for t in CHECKPOINTED_TYPES})
 
 
+def _serializer() -> Any:
+    """LangGraph's serializer restricted to our state types: a checkpoint restores nothing else."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    return JsonPlusSerializer(allowed_msgpack_modules=_allowlist())
+
+
 @contextlib.contextmanager
 def open_checkpointer(where: str | Path) -> Iterator[BaseCheckpointSaver[Any]]:
     """Open a checkpoint store: a SQLite file path, or a ``postgresql://`` URL."""
@@ -108,7 +115,8 @@ def open_checkpointer(where: str | Path) -> Iterator[BaseCheckpointSaver[Any]]:
         try:
             with PostgresSaver.from_conn_string(text) as saver:
                 saver.setup()
-                yield saver.with_allowlist(_allowlist())
+                saver.serde = _serializer()
+                yield saver
         except InputError:
             raise
         except Exception as exc:
@@ -126,7 +134,8 @@ def open_checkpointer(where: str | Path) -> Iterator[BaseCheckpointSaver[Any]]:
     except OSError as exc:
         raise InputError(f"--checkpoint {path}: cannot create its folder ({exc.strerror})") from None
     with SqliteSaver.from_conn_string(str(path)) as saver:
-        yield saver.with_allowlist(_allowlist())
+        saver.serde = _serializer()
+        yield saver
 
 
 @dataclass(frozen=True)

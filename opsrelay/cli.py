@@ -298,6 +298,9 @@ def cli(argv: list[str] | None = None) -> int:
         _err("aborted")
         return 130
     except OpsrelayError as exc:
+        if exc.exit_code == 5:  # paused at the approval gate: not an error
+            typer.echo(f"opsrelay: paused: {exc}", err=True)
+            return 5
         if _state["debug"]:
             raise
         _err(str(exc))

@@ -31,6 +31,19 @@ class RunSettings(BaseModel):
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest QA input accepted.")
     require_approval: bool = Field(default=False, description="Pause before emit for a human decision.")
 
+    def graph_threads(self) -> int:
+        """LangGraph's ``max_concurrency``: room for every section task plus checkpoint writes.
+
+        LangGraph runs node tasks and the saving of finished tasks' checkpoint writes on one
+        thread pool of ``max_concurrency`` threads. Sized to the model concurrency, the writes of
+        finished sections queue behind unfinished ones, so a run killed mid-fan-out loses work
+        it already paid for. The model's calls in flight are bounded by ``concurrency`` in the
+        drafter instead; the pool only needs to be large enough never to starve the writes.
+        """
+        from opsrelay.template import DRAFTED_SECTIONS
+
+        return max(self.concurrency, len(DRAFTED_SECTIONS)) + 4
+
     def recursion_limit(self) -> int:
         """An explicit bound on graph steps, derived from the loop's own bound.
 

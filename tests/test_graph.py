@@ -138,4 +138,5 @@ def test_explicit_limits_are_set() -> None:
     graph = build_graph(settings=RunSettings(max_revisions=2, concurrency=3))
     assert graph.config is not None
     assert graph.config["recursion_limit"] == RunSettings(max_revisions=2).recursion_limit()
-    assert graph.config["max_concurrency"] == 3
+    # Section tasks and checkpoint writes share LangGraph's pool; model calls are bounded apart.
+    assert graph.config["max_concurrency"] == RunSettings(concurrency=3).graph_threads() == 17

@@ -125,5 +125,5 @@ def build_graph(
 
     compiled = graph.compile(checkpointer=checkpointer, name=GRAPH_NAME)
     return compiled.with_config(
-        recursion_limit=settings.recursion_limit(), max_concurrency=settings.concurrency
+        recursion_limit=settings.recursion_limit(), max_concurrency=settings.graph_threads()
     )

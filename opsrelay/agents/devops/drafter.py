@@ -69,7 +69,12 @@ def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
     from opsrelay.agents.devops.llm import LLMDrafter
     from opsrelay.models.factory import model_name_of
 
-    return LLMDrafter(backend, model_name=model_name_of(backend), budget_tokens=settings.budget_tokens)
+    return LLMDrafter(
+        backend,
+        model_name=model_name_of(backend),
+        budget_tokens=settings.budget_tokens,
+        concurrency=settings.concurrency,
+    )
 
 
 def mark_fallback(markdown: str, reason: str) -> str:

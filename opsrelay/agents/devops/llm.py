@@ -107,8 +107,12 @@ class _Budget:
 class LLMDrafter:
     """Drafts with a chat model; falls back to the offline engine per section."""
 
-    def __init__(self, backend: ChatBackend, *, model_name: str, budget_tokens: int | None = None) -> None:
+    def __init__(
+        self, backend: ChatBackend, *, model_name: str, budget_tokens: int | None = None, concurrency: int = 8
+    ) -> None:
         self.backend = backend
+        # Bounds the requests in flight (see RunSettings.graph_threads for why not LangGraph's).
+        self._slots = threading.BoundedSemaphore(concurrency)
         self.model_name = model_name
         self.budget = _Budget(budget_tokens)
         self._prefix_cache: dict[str, tuple[ChatMessage, ...]] = {}
@@ -161,7 +165,8 @@ class LLMDrafter:
 
     def _call(self, request: ChatRequest) -> tuple[ChatResponse, UsageTotals]:
         self.budget.reserve(request)
-        response = self.backend.complete(request)
+        with self._slots:
+            response = self.backend.complete(request)
         u = response.usage
         self.budget.spend(u.input_tokens + u.output_tokens)
         usage = UsageTotals(
