@@ -47,8 +47,18 @@ def test_killed_run_resumes_without_repeating_calls(kill_after: int, tmp_path: P
 
         ck = tmp_path / "ck.sqlite"
         out = tmp_path / "out"
-        run = opsrelay("run", str(EXAMPLE), "--out", str(out), "--checkpoint", str(ck), "--thread-id", "t-kill",
-                       *common, *base)
+        run = opsrelay(
+            "run",
+            str(EXAMPLE),
+            "--out",
+            str(out),
+            "--checkpoint",
+            str(ck),
+            "--thread-id",
+            "t-kill",
+            *common,
+            *base,
+        )
         deadline = time.monotonic() + 60
         while len(fake.chat_requests) < kill_after and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -73,7 +83,9 @@ def test_killed_run_resumes_without_repeating_calls(kill_after: int, tmp_path: P
 
 def test_thread_reuse_with_other_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ck = str(tmp_path / "ck.sqlite")
-    assert cli(["run", str(EXAMPLE), "--out", str(tmp_path / "a"), "--checkpoint", ck, "--thread-id", "t1"]) == 0
+    assert (
+        cli(["run", str(EXAMPLE), "--out", str(tmp_path / "a"), "--checkpoint", ck, "--thread-id", "t1"]) == 0
+    )
     other = tmp_path / "other.md"
     other.write_text(EXAMPLE.read_text().replace("508", "509"))
     capsys.readouterr()
@@ -82,15 +94,31 @@ def test_thread_reuse_with_other_input_is_refused(tmp_path: Path, capsys: pytest
     assert code == 2 and "different input" in err
     assert not (tmp_path / "b").exists()
     # The same input may run again on the same thread once the earlier run finished.
-    assert cli(["run", str(EXAMPLE), "--out", str(tmp_path / "c"), "--checkpoint", ck, "--thread-id", "t1"]) == 0
+    assert (
+        cli(["run", str(EXAMPLE), "--out", str(tmp_path / "c"), "--checkpoint", ck, "--thread-id", "t1"]) == 0
+    )
 
 
 def test_resume_refuses_other_prompt_version_and_unknown_threads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ck = str(tmp_path / "ck.sqlite")
-    assert cli(["run", str(EXAMPLE), "--out", str(tmp_path / "a"), "--checkpoint", ck, "--thread-id", "t1",
-                "--approve"]) == 5
+    assert (
+        cli(
+            [
+                "run",
+                str(EXAMPLE),
+                "--out",
+                str(tmp_path / "a"),
+                "--checkpoint",
+                ck,
+                "--thread-id",
+                "t1",
+                "--approve",
+            ]
+        )
+        == 5
+    )
     capsys.readouterr()
     import opsrelay.checkpoints as checkpoints
 
@@ -105,7 +133,9 @@ def test_resume_refuses_other_prompt_version_and_unknown_threads(
 def test_approval_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ck = str(tmp_path / "ck.sqlite")
     out = tmp_path / "out"
-    code = cli(["run", str(EXAMPLE), "--out", str(out), "--checkpoint", ck, "--thread-id", "gate", "--approve"])
+    code = cli(
+        ["run", str(EXAMPLE), "--out", str(out), "--checkpoint", ck, "--thread-id", "gate", "--approve"]
+    )
     err = capsys.readouterr().err
     assert code == 5 and "opsrelay approve gate" in err
     assert not out.exists()
@@ -114,7 +144,10 @@ def test_approval_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert cli(["resume", "gate", "--checkpoint", ck]) == 2  # finished: nothing to resume
 
     out2 = tmp_path / "out2"
-    assert cli(["run", str(EXAMPLE), "--out", str(out2), "--checkpoint", ck, "--thread-id", "no", "--approve"]) == 5
+    assert (
+        cli(["run", str(EXAMPLE), "--out", str(out2), "--checkpoint", ck, "--thread-id", "no", "--approve"])
+        == 5
+    )
     capsys.readouterr()
     assert cli(["reject", "no", "--checkpoint", ck, "--reason", "wrong region"]) == 4
     assert "rejected" in capsys.readouterr().err
@@ -123,9 +156,26 @@ def test_approval_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_checkpoints_list_and_prune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ck = str(tmp_path / "ck.sqlite")
-    assert cli(["run", str(EXAMPLE), "--out", str(tmp_path / "a"), "--checkpoint", ck, "--thread-id", "done"]) == 0
-    assert cli(["run", str(EXAMPLE), "--out", str(tmp_path / "b"), "--checkpoint", ck, "--thread-id", "paused",
-                "--approve"]) == 5
+    assert (
+        cli(["run", str(EXAMPLE), "--out", str(tmp_path / "a"), "--checkpoint", ck, "--thread-id", "done"])
+        == 0
+    )
+    assert (
+        cli(
+            [
+                "run",
+                str(EXAMPLE),
+                "--out",
+                str(tmp_path / "b"),
+                "--checkpoint",
+                ck,
+                "--thread-id",
+                "paused",
+                "--approve",
+            ]
+        )
+        == 5
+    )
     capsys.readouterr()
     assert cli(["checkpoints", "list", "--checkpoint", ck]) == 0
     listing = capsys.readouterr().out
