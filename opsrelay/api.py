@@ -138,9 +138,9 @@ def _drive(
     """Stream a graph run as (node, update) pairs; raise ApprovalPending at an interrupt."""
     thread_id = str(config["configurable"]["thread_id"])
     pending: dict[str, Any] | None = None
-    stream = graph.stream(
-        graph_input, config, stream_mode="updates", durability="sync" if durable else "async"
-    )
+    # Each step is saved before the next starts, so a killed run resumes where it stopped.
+    extra = {"durability": "sync"} if durable else {}
+    stream = graph.stream(graph_input, config, stream_mode="updates", **extra)
     # Close the stream before leaving, whatever happens: LangGraph finishes its background
     # checkpoint writes on close, and they must land before the checkpoint store is closed.
     with contextlib.closing(stream):

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from opsrelay.cli_batch import batch
 from opsrelay.errors import InputError, OpsrelayError
 
 # A plain path constant: importing opsrelay.checkpoints here would pull pydantic models only.
@@ -275,6 +276,9 @@ def review(
     else:
         print_review(result, str(document))
     return 0 if result.verdict == "pass" else 4
+
+
+app.command("batch")(batch)
 
 
 @app.command()

@@ -9,8 +9,12 @@ class OpsrelayError(Exception):
     exit_code = 1
 
 
-class InputError(OpsrelayError):
-    """Bad input or usage: a missing, empty, binary or oversized file, malformed front matter or JSON."""
+class InputError(OpsrelayError, ValueError):
+    """Bad input or usage: a missing, empty, binary or oversized file, malformed front matter or JSON.
+
+    Also a ``ValueError``, so hosts that surface only standard errors (the LangGraph server)
+    still show its message.
+    """
 
     exit_code = 2
 

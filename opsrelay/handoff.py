@@ -63,7 +63,9 @@ class RunInfo(BaseModel):
 class Handoff(BaseModel):
     """A stage's handoff to the next one: what it produced and from what."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    # ``schema`` is the public name everywhere: to_json, and any plain ``model_dump()`` (the
+    # LangGraph server and checkpoint serialisers call it without ``by_alias``).
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
     schema_: Literal["opsrelay.handoff/v1"] = Field(default="opsrelay.handoff/v1", alias="schema")
     from_role: str

@@ -72,5 +72,11 @@ def configure_logging(level: str = "warning", fmt: LogFormat = "console") -> Non
 
 
 def get_logger(name: str = "opsrelay") -> Any:
-    """Return a structlog logger bound to a component name."""
+    """Return a structlog logger bound to a component name.
+
+    A library must not chat on stdout: unless the application configured structlog itself,
+    opsrelay logs warnings and errors only, to stderr.
+    """
+    if not structlog.is_configured():
+        configure_logging("warning")
     return structlog.get_logger(name)

@@ -47,7 +47,7 @@ class RunSettings(BaseModel):
     def recursion_limit(self) -> int:
         """An explicit bound on graph steps, derived from the loop's own bound.
 
-        ingest, decide, draft, assemble, review, (approval,) emit are up to seven steps; each revision adds revise,
-        assemble and review. LangGraph's default limit is far too large to be a safety net.
+        ingest, decide, draft, assemble, review, (approval,) emit are up to seven steps; each
+        revision adds revise, assemble and review. LangGraph's default limit is far too large to be a safety net.
         """
         return 7 + 3 * self.max_revisions + 4

@@ -66,7 +66,8 @@ def test_mermaid_drawing_is_stable(snapshot: SnapshotAssertion) -> None:
 
 def test_offline_run_is_approved_at_first_review(qa: IngestedQA) -> None:
     out = run(qa, OfflineDrafter())
-    assert set(out) == {"operations_md", "handoff", "review", "stop_reason"}
+    assert set(out) == {"operations_md", "handoff", "handoffs", "review", "stop_reason"}
+    assert out["handoffs"] == [out["handoff"]]
     assert out["stop_reason"] == "approved"
     assert out["handoff"].review.iterations == 1
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,15 @@ class DevOpsNodes:
     def ingest(self, state: DevOpsState) -> dict[str, Any]:
         """Validate the upstream QA artifact and extract its facts (no model is called)."""
         qa = state.get("qa")
-        if qa is None:
+        if qa is None and not state.get("qa_report") and state.get("handoffs"):
+            envelope = latest_handoff_for(DEVOPS_ROLE, state.get("handoffs") or [])
+            # The envelope goes through the same checks as a handoff.json file: schema version,
+            # role, and the sha256 of the inline artifact.
+            qa = ingest_text(envelope, source_name="handoff.json", max_bytes=self.settings.max_bytes)
+        elif qa is None:
             text = state.get("qa_report")
             if not text:
-                raise InputError("no QA input: pass 'qa_report' (the QA document's text) or 'qa'")
+                raise InputError("no QA input: pass 'qa_report' (the QA document's text), 'qa' or 'handoffs'")
             qa = ingest_text(
                 text,
                 source_name=state.get("qa_source_name") or "qa_report.md",
@@ -219,6 +225,7 @@ class DevOpsNodes:
         return {
             "operations_md": markdown,
             "handoff": handoff,
+            "handoffs": [handoff],  # a parent graph's reducer appends it to the chain
             "review": final_review,
             "stop_reason": stop_reason,
         }
@@ -283,6 +290,15 @@ class DevOpsNodes:
             )
             out[spec.key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
         return out
+
+
+def latest_handoff_for(role: str, handoffs: list[Any]) -> str:
+    """The newest envelope addressed to ``role``, as JSON text; InputError when there is none."""
+    for item in reversed(handoffs):
+        data = item.model_dump(mode="json", by_alias=True) if isinstance(item, Handoff) else item
+        if isinstance(data, dict) and str(data.get("to_role", "")).strip().lower() == role.lower():
+            return json.dumps(data)
+    raise InputError(f"no handoff addressed to {role!r} among the {len(handoffs)} received")
 
 
 def changelog_entries(

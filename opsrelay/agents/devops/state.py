@@ -99,16 +99,18 @@ def add_timings(left: dict[str, float], right: dict[str, float]) -> dict[str, fl
 
 
 class DevOpsInput(TypedDict, total=False):
-    """What a caller passes: the QA document's text, or an already-ingested one.
+    """What a caller passes: the QA document's text, an ingested one, or the chain of envelopes.
 
-    ``qa_report`` is what the LangGraph server and parent graphs send; ``qa`` is what
-    :func:`opsrelay.run_handoff` sends after validating files and evidence.
+    ``qa_report`` is what the LangGraph server sends; ``qa`` is what :func:`opsrelay.run_handoff`
+    sends after validating files and evidence; ``handoffs`` is what a parent pipeline's state
+    carries (the newest envelope addressed to the DevOps Engineer is taken).
     """
 
     qa_report: str
     qa_source_name: str
     qa: IngestedQA
     run: RunRecord
+    handoffs: list[Handoff]
 
 
 class DevOpsOutput(TypedDict, total=False):
@@ -116,6 +118,7 @@ class DevOpsOutput(TypedDict, total=False):
 
     operations_md: str
     handoff: Handoff
+    handoffs: list[Handoff]
     review: Review
     stop_reason: StopReason
 
@@ -127,6 +130,7 @@ class DevOpsState(TypedDict):
     qa_source_name: NotRequired[str]
     qa: NotRequired[IngestedQA]
     run: NotRequired[RunRecord]
+    handoffs: NotRequired[list[Handoff]]
     approval: NotRequired[Approval]
     decisions: NotRequired[Decisions]
     sections: Annotated[dict[str, SectionDraft], merge_sections]
