@@ -48,6 +48,7 @@ class RunSettings(BaseModel):
         """An explicit bound on graph steps, derived from the loop's own bound.
 
         ingest, decide, draft, assemble, review, (approval,) emit are up to seven steps; each
-        revision adds revise, assemble and review. LangGraph's default limit is far too large to be a safety net.
+        revision adds revise, assemble and review. LangGraph's default limit is far too large
+        to be a safety net.
         """
         return 7 + 3 * self.max_revisions + 4
