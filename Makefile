@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 EXAMPLE := examples/qa/QA_REPORT.md
 
-.PHONY: example test lint typecheck unit bench clean
+.PHONY: example test lint typecheck unit bench cassette clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "opsrelay needs Python 3.11+"'
@@ -37,3 +37,7 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache
+
+## Re-record the bundled example's cassette after a prompt or schema change.
+cassette: $(VENV)/.installed-test
+	$(BIN)/python examples/record_example_cassette.py

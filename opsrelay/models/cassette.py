@@ -36,12 +36,10 @@ too, so a stored request always hashes to its stored key, and hand-edited reques
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -51,6 +49,7 @@ from typing import Any
 
 import structlog
 
+from opsrelay.emit import atomic_write_text
 from opsrelay.errors import InputError
 from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, Usage
 from opsrelay.models.errors import CassetteMismatch
@@ -235,18 +234,7 @@ def write_cassette(path: str | os.PathLike[str], interactions: Iterable[Interact
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     doc = {"version": CASSETTE_VERSION, "interactions": [it.to_json() for it in _sorted(interactions)]}
-    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write_text(p, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _scrub_response(response: ChatResponse) -> ChatResponse:
