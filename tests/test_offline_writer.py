@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from paths import FIXTURES, qa_fixture_paths
 
 from opsrelay.agents.devops import (
     ChangelogEntry,
@@ -42,7 +43,6 @@ from opsrelay.review import review_document
 from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_KEY, SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "qa"
 EXAMPLE = ROOT / "examples" / "qa" / "QA_REPORT.md"
 DATE = "2026-11-27"
 SEED = ROOT.parent / "shared" / "seed" / "devops-engineer-agent.md"
@@ -57,8 +57,8 @@ YAML_BLOCK = re.compile(r"```ya?ml\n(.*?)```", re.S)
 
 
 def _corpus() -> list[Path]:
-    paths = [p for p in sorted(CORPUS.glob("*.md")) if p.name != "SOURCES.md"] if CORPUS.is_dir() else []
-    return [*paths, EXAMPLE] if EXAMPLE.is_file() else paths
+    # The committed copies (tests/fixtures/qa), plus any other shared corpus document.
+    return [*qa_fixture_paths(), EXAMPLE]
 
 
 def _facts(path: Path) -> QAFacts:
@@ -69,9 +69,8 @@ def _facts(path: Path) -> QAFacts:
 
 
 def _corpus_doc(name: str) -> Path:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"corpus document {name} not available")
+    path = FIXTURES / "qa" / name
+    assert path.is_file(), f"fixture {name} missing from tests/fixtures/qa"
     return path
 
 
