@@ -90,7 +90,10 @@ def summary_dict(result: HandoffResult) -> dict[str, Any]:
         "llm_calls": handoff.run.llm_calls,
         "tokens_in": handoff.run.tokens_in,
         "tokens_out": handoff.run.tokens_out,
+        "cached_tokens_in": handoff.run.cached_tokens_in,
         "cost_usd": handoff.run.cost_usd,
+        "timings_s": handoff.run.timings_s,
+        "fallback_sections": handoff.run.fallback_sections,
     }
 
 
@@ -107,9 +110,15 @@ def print_summary(result: HandoffResult) -> None:
     out.print(f"findings: {f['blocker']} blocker, {f['major']} major, {f['minor']} minor")
     if s["llm_calls"]:
         out.print(
-            f"model {s['model']}: {s['llm_calls']} calls, {s['tokens_in']} tokens in, "
-            f"{s['tokens_out']} out, ~${s['cost_usd']:.4f}"
+            f"model {s['model']}: {s['llm_calls']} calls, {s['tokens_in']} tokens in "
+            f"({s['cached_tokens_in']} cached), {s['tokens_out']} out, ~${s['cost_usd']:.4f}"
         )
+    if s["fallback_sections"]:
+        out.print(f"written by the offline engine after model failures: {', '.join(s['fallback_sections'])}")
+    if s["timings_s"]:
+        # Parallel section calls add up, so a node's total can exceed the run's wall time.
+        busiest = sorted(s["timings_s"].items(), key=lambda kv: -kv[1])[:4]
+        out.print("time per node: " + ", ".join(f"{name} {secs:.2f}s" for name, secs in busiest))
     if s["artifact"]:
         out.print(f"wrote {s['artifact']} and {s['handoff']}")
     if not result.approved:
