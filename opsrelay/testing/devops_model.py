@@ -52,7 +52,10 @@ def devops_responder(body: dict[str, Any]) -> Reply:
     fmt = body.get("response_format") or {}
     schema_name = ((fmt.get("json_schema") or {}).get("name")) if isinstance(fmt, dict) else None
     if schema_name == "Decisions":
-        return Reply.json(decide_offline(facts).model_dump(mode="json"))
+        # Answer exactly the fields the request's schema asks for.
+        wanted = fmt["json_schema"]["schema"].get("properties", {})
+        decided = decide_offline(facts).model_dump(mode="json")
+        return Reply.json({k: v for k, v in decided.items() if k in wanted})
     if schema_name == "CriticReport":
         return Reply.json(
             {

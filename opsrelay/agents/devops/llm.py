@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from opsrelay import prompts
 from opsrelay.agents.devops.decide import decide_offline
@@ -38,6 +38,23 @@ M = TypeVar("M", bound=BaseModel)
 SECTION_MAX_TOKENS = 2500
 DECIDE_MAX_TOKENS = 4000
 CRITIC_MAX_TOKENS = 2500
+
+
+# Decisions that follow from QA facts alone; the offline engine's values are always used.
+FACT_DECISIONS = ("release_gate", "test_commands")
+
+# What the model is asked for: Decisions without the fact-determined fields. Named "Decisions"
+# so the request (and its cassette key) says what it is.
+ModelDecisions: type[BaseModel] = create_model(
+    "Decisions",
+    __base__=Decisions.__base__,
+    __doc__=Decisions.__doc__,
+    **{
+        name: (field.annotation, field)
+        for name, field in Decisions.model_fields.items()
+        if name not in FACT_DECISIONS
+    },  # type: ignore[call-overload]
+)
 
 
 class StandardJudgement(BaseModel):
@@ -240,17 +257,17 @@ class LLMDrafter:
             messages,
             purpose="decide",
             max_tokens=DECIDE_MAX_TOKENS,
-            parse=Decisions.model_validate_json,
-            schema=Decisions,
+            parse=ModelDecisions.model_validate_json,
+            schema=ModelDecisions,
         )
         offline = decide_offline(qa.facts)
-        if not isinstance(result, Decisions):
+        if not isinstance(result, ModelDecisions):
             log.warning("model.fallback", purpose="decide", error=error)
             return offline, usage
-        # The release gate and the test commands are facts, not opinions: keep the offline ones.
-        return result.model_copy(
-            update={"release_gate": offline.release_gate, "test_commands": offline.test_commands}
-        ), usage
+        # The release gate and the test commands are facts, not opinions: they come from the
+        # QA facts, and the model is not asked (or paid) to restate them.
+        facts_part = {name: getattr(offline, name) for name in FACT_DECISIONS}
+        return Decisions(**dict(result), **facts_part), usage
 
     def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
         """One section as Markdown (or a revision with findings); offline fallback after one re-ask."""
