@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any, Literal
 
 import structlog
 
+from opsrelay.models.scrub import scrub_secrets
+
 LogFormat = Literal["console", "json"]
-
-# Values that look like credentials never reach a log line, whatever field they hide in.
-_SECRET_PATTERNS = (
-    re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-]{8,}"),
-    re.compile(r"AKIA[0-9A-Z]{16}"),
-    re.compile(r"gh[pousr]_[A-Za-z0-9]{20,}"),
-    re.compile(r"xox[abprs]-[A-Za-z0-9-]{10,}"),
-)
-
-
-def scrub(text: str) -> str:
-    """Replace anything that looks like a credential with ``[REDACTED]``."""
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub("[REDACTED]", text)
-    return text
-
 
 def _scrub_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in list(event.items()):
         if isinstance(value, str):
-            event[key] = scrub(value)
+            # Values that look like credentials never reach a log line, whatever field they hide in.
+            event[key] = scrub_secrets(value)
     return event
 
 
