@@ -230,9 +230,8 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
                 "confirm with QA before approving production.",
             )
         )
-    blockers = sorted(
-        facts.open_blockers, key=lambda x: (_SEVERITY_ORDER[x.severity], facts.defects.index(x))
-    )
+    # open_blockers keeps document order; a stable sort by severity keeps it within a severity.
+    blockers = sorted(facts.open_blockers, key=lambda x: _SEVERITY_ORDER[x.severity])
     for x in blockers:
         lines.append(
             check(
@@ -302,8 +301,16 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
             "runbook; pager rotation staffed).",
         ),
     ]
-    others = [x for x in facts.defects if x.status != "fixed" and x not in facts.open_blockers]
-    others.sort(key=lambda x: (_SEVERITY_ORDER[x.severity], facts.defects.index(x)))
+    # By severity, then document order (index lookups and model equality are O(n) each: avoid).
+    blocking = {id(d) for d in facts.open_blockers}
+    others = [
+        x
+        for _, _, x in sorted(
+            (_SEVERITY_ORDER[x.severity], i, x)
+            for i, x in enumerate(facts.defects)
+            if x.status != "fixed" and id(x) not in blocking
+        )
+    ]
     tracked: list[str] = []
     for x in others:
         tracked.append(
