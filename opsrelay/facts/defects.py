@@ -80,6 +80,9 @@ class Mention:
     good_title: bool = True
 
 
+_PASSED = re.compile(r"^(?:✅\s*)?(?:pass(?:ed)?|ok|success(?:ful)?)\s*(?:✅)?$", re.I)
+
+
 def prefix_severity(defect_id: str) -> Severity | None:
     """Severity encoded in an id: P1-3 → P1, CRIT-01 → P0, HIGH-02 → P1, MED-01 → P2, LOW-01 → P3."""
     for pattern, sev in _PREFIX_SEVERITY:
@@ -216,6 +219,8 @@ class _Collector:
                 (_R_INLINE, paren_sev),
                 (_R_SECTION, sec_sev),
             )
+            if severity is None and status is None and any(_PASSED.match(clean(c)) for c in row.cells):
+                continue  # a passing test case listed by id, not a defect
             title_cell = (
                 row.cells[title_col] if title_col is not None and title_col < len(row.cells) else None
             )
