@@ -8,6 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 
+# The fixture opsrelay offers users' test suites (opsrelay_replay), used the way they would.
+pytest_plugins = ["opsrelay.testing.replay"]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cwd(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run each test in its own folder, so default outputs (artifacts/, .opsrelay/) never mix."""
