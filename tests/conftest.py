@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-
 # The fixture opsrelay offers users' test suites (opsrelay_replay), used the way they would.
 pytest_plugins = ["opsrelay.testing.replay"]
 

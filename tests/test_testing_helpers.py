@@ -39,5 +39,5 @@ def test_a_different_request_names_the_closest_recorded_one(tmp_path: Path) -> N
     changed.write_text(
         EXAMPLE.read_text(encoding="utf-8").replace("p95 latency | 210 ms", "p95 latency | 260 ms")
     )
-    with pytest.raises(CassetteMismatch, match="closest recorded.*differs"):
+    with pytest.raises(CassetteMismatch, match=r"closest recorded.*differs"):
         replay_handoff(changed, CASSETTE, evidence=EVIDENCE, date="2026-11-20")

@@ -43,7 +43,9 @@ def replay_handoff(
     (the error names the closest recorded request and what differs).
     """
     options.setdefault("out_dir", None)
-    return run_handoff(source, model=f"replay:{cassette}", strict_replay=strict, **options)
+    options["model"] = f"replay:{cassette}"
+    options["strict_replay"] = strict
+    return run_handoff(source, **options)
 
 
 @pytest.fixture
