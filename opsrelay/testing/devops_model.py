@@ -22,14 +22,16 @@ from opsrelay.testing.fake_openai import Reply
 _TAG = r"<{0}>\n(.*?)\n</{0}>"
 
 
-def _between(text: str, tag: str) -> str | None:
+def between(text: str, tag: str) -> str | None:
+    """The text inside ``<tag>…</tag>`` in an opsrelay prompt, or None."""
     m = re.search(_TAG.format(tag), text, re.S)
     return m.group(1) if m else None
 
 
-def _facts(messages: list[dict[str, Any]]) -> QAFacts:
+def facts_from_messages(messages: list[dict[str, Any]]) -> QAFacts:
+    """The QA facts opsrelay put in a request's prefix (``<qa_facts>``)."""
     for m in messages:
-        raw = _between(str(m.get("content") or ""), "qa_facts")
+        raw = between(str(m.get("content") or ""), "qa_facts")
         if raw is not None:
             data = json.loads(raw)
             data.setdefault("source_sha256", "")
@@ -39,7 +41,7 @@ def _facts(messages: list[dict[str, Any]]) -> QAFacts:
 
 def _decisions(messages: list[dict[str, Any]], facts: QAFacts) -> Decisions:
     for m in messages:
-        raw = _between(str(m.get("content") or ""), "decisions")
+        raw = between(str(m.get("content") or ""), "decisions")
         if raw is not None:
             return Decisions.model_validate_json(raw)
     return decide_offline(facts)
@@ -48,7 +50,7 @@ def _decisions(messages: list[dict[str, Any]], facts: QAFacts) -> Decisions:
 def devops_responder(body: dict[str, Any]) -> Reply:
     """Answer one chat-completions request body the way a competent model would."""
     messages = body.get("messages") or []
-    facts = _facts(messages)
+    facts = facts_from_messages(messages)
     fmt = body.get("response_format") or {}
     schema_name = ((fmt.get("json_schema") or {}).get("name")) if isinstance(fmt, dict) else None
     if schema_name == "Decisions":

@@ -35,9 +35,11 @@ from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING, SECTION_BY_K
 log = get_logger("opsrelay.llm")
 M = TypeVar("M", bound=BaseModel)
 
-SECTION_MAX_TOKENS = 2500
-DECIDE_MAX_TOKENS = 4000
-CRITIC_MAX_TOKENS = 2500
+# Caps sized from the corpus: the largest decisions are ~5k tokens and the largest CI/CD section
+# ~3.6k; a cap below that truncates, re-asks and falls back, paying for the answer twice.
+SECTION_MAX_TOKENS = 6000
+DECIDE_MAX_TOKENS = 8000
+CRITIC_MAX_TOKENS = 3000
 
 
 # Decisions that follow from QA facts alone; the offline engine's values are always used.
