@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from opsrelay import prompts
+from opsrelay.agents.devops.assumptions import derive_assumptions
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.drafter import mark_fallback
@@ -44,6 +45,8 @@ CRITIC_MAX_TOKENS = 3000
 
 # Decisions that follow from QA facts alone; the offline engine's values are always used.
 FACT_DECISIONS = ("release_gate", "test_commands")
+# Derived from the decisions' basis flags instead of being restated by the model.
+DERIVED_DECISIONS = ("assumptions",)
 
 # What the model is asked for: Decisions without the fact-determined fields. Named "Decisions"
 # so the request (and its cassette key) says what it is.
@@ -54,7 +57,7 @@ ModelDecisions: type[BaseModel] = create_model(
     **{
         name: (field.annotation, field)
         for name, field in Decisions.model_fields.items()
-        if name not in FACT_DECISIONS
+        if name not in FACT_DECISIONS + DERIVED_DECISIONS
     },  # type: ignore[call-overload]
 )
 
@@ -269,7 +272,8 @@ class LLMDrafter:
         # The release gate and the test commands are facts, not opinions: they come from the
         # QA facts, and the model is not asked (or paid) to restate them.
         facts_part = {name: getattr(offline, name) for name in FACT_DECISIONS}
-        return Decisions(**dict(result), **facts_part), usage
+        decided = Decisions(**dict(result), **facts_part, assumptions=[])
+        return decided.model_copy(update={"assumptions": derive_assumptions(decided)}), usage
 
     def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
         """One section as Markdown (or a revision with findings); offline fallback after one re-ask."""
