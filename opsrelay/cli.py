@@ -268,11 +268,15 @@ def review(
 ) -> int:
     """Review an OPERATIONS.md against the quality rules: exit 0 pass, 4 fail, 2 bad input."""
     from opsrelay.cli_output import print_review
-    from opsrelay.ingest import load_qa, read_text_file
+    from opsrelay.reading import read_text_file
     from opsrelay.review import review_document
 
     text = read_text_file(document)
-    facts = load_qa(qa).facts if qa else None
+    facts = None
+    if qa:
+        from opsrelay.ingest import load_qa  # the fact extractor, only when grounding is asked for
+
+        facts = load_qa(qa).facts
     result = review_document(text, facts)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))

@@ -31,8 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -46,10 +44,28 @@ from opsrelay.facts.evidence import EvidenceFacts, load_evidence
 from opsrelay.facts.extract import extract_facts
 from opsrelay.facts.model import QAFacts
 from opsrelay.handoff import DEVOPS_ROLE, HANDOFF_SCHEMA, Handoff, sha256_text
+from opsrelay.reading import (
+    STDIN,
+    check_text,
+    decode_text,
+    display_name,
+    read_bytes,
+    read_text_file,
+    too_big,
+)
+from opsrelay.settings import DEFAULT_MAX_BYTES
 
-DEFAULT_MAX_BYTES = 5_000_000
-STDIN = "-"
-_BOM = b"\xef\xbb\xbf"
+__all__ = [
+    "STDIN",
+    "IngestedQA",
+    "decode_text",
+    "ingest_text",
+    "load_qa",
+    "merge_evidence",
+    "parse_front_matter",
+    "read_bytes",
+    "read_text_file",
+]
 
 
 class IngestedQA(BaseModel):
@@ -74,95 +90,6 @@ class IngestedQA(BaseModel):
         default_factory=list, description="Names of the evidence files merged in."
     )
     facts: QAFacts
-
-
-# --- reading ---------------------------------------------------------------------------------------
-
-
-def _display(source: str | Path) -> str:
-    return "stdin" if str(source) == STDIN else str(source)
-
-
-def _too_big(name: str, size: int, max_bytes: int, *, at_least: bool = False) -> InputError:
-    amount = f"more than {max_bytes:,}" if at_least else f"{size:,}"
-    return InputError(
-        f"{name}: input is {amount} bytes, over the {max_bytes:,}-byte limit; raise it with --max-bytes "
-        "(or max_bytes=…)"
-    )
-
-
-def read_bytes(
-    source: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: IO[bytes] | None = None
-) -> bytes:
-    """Read a file (or stdin for ``-``) with the size limit, turning every OS problem into an InputError."""
-    name = _display(source)
-    if str(source) == STDIN:
-        stream = stdin
-        if stream is None:
-            if sys.stdin is None or sys.stdin.isatty():
-                raise InputError(
-                    "stdin: no input (stdin is a terminal); pipe a QA report in or pass a file name"
-                )
-            stream = sys.stdin.buffer
-        data = stream.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise _too_big(name, len(data), max_bytes, at_least=True)
-        return data
-    path = Path(source)
-    try:
-        if not path.exists():
-            raise InputError(f"{name}: file not found")
-        if path.is_dir():
-            raise InputError(f"{name}: is a directory, not a file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _too_big(name, size, max_bytes)
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except PermissionError:
-        raise InputError(f"{name}: cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:
-        raise _too_big(name, len(data), max_bytes, at_least=True)
-    return data
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 bytes → text: reject binary and non-UTF-8 input, strip a BOM, normalise newlines to LF."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{name}: is UTF-16 encoded; save it as UTF-8")
-    if b"\x00" in data:
-        raise InputError(f"{name}: looks binary (contains NUL bytes), not a text document")
-    skip = len(_BOM) if data.startswith(_BOM) else 0
-    try:
-        text = data[skip:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + skip
-        bad = data[offset : offset + 1]
-        raise InputError(
-            f"{name}: not valid UTF-8 (byte 0x{bad.hex()} at byte offset {offset}); save it as UTF-8"
-        ) from None
-    _check_text(text, name)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _check_text(text: str, name: str) -> None:
-    if "\x00" in text:
-        raise InputError(f"{name}: looks binary (contains NUL characters), not a text document")
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v\x1b")
-    if sample and controls / len(sample) > 0.1:
-        raise InputError(f"{name}: looks binary (mostly control characters), not a text document")
-    if not text.strip():
-        raise InputError(f"{name}: is empty")
-
-
-def read_text_file(
-    source: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: IO[bytes] | None = None
-) -> str:
-    """Read any UTF-8 text document (e.g. an OPERATIONS.md to lint) with the same checks as QA input."""
-    return decode_text(read_bytes(source, max_bytes=max_bytes, stdin=stdin), _display(source))
 
 
 # --- front matter --------------------------------------------------------------------------------------
@@ -256,7 +183,7 @@ def _from_envelope(
     if artifact.content is not None:
         content = artifact.content
         if len(content.encode("utf-8")) > max_bytes:
-            raise _too_big(f"{name} (artifact {artifact.name!r})", len(content.encode("utf-8")), max_bytes)
+            raise too_big(f"{name} (artifact {artifact.name!r})", len(content.encode("utf-8")), max_bytes)
         actual = sha256_text(content)
     elif artifact.path and base_dir is not None:
         target = (base_dir / artifact.path) if not Path(artifact.path).is_absolute() else Path(artifact.path)
@@ -291,7 +218,7 @@ def _build(
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    _check_text(text, display_name)
+    check_text(text, display_name)
     front_matter = parse_front_matter(text, display_name)
     facts = extract_facts(text, source_name=source_name, source_sha256=sha256, front_matter=front_matter)
     names: list[str] = []
@@ -354,7 +281,7 @@ def load_qa(
     matter or JSON, a JSON that is not a DevOps-bound handoff, an artifact whose sha256 does not
     match, a malformed evidence file, or a document with no QA content at all.
     """
-    display = _display(source)
+    display = display_name(source)
     data = read_bytes(source, max_bytes=max_bytes, stdin=stdin)
     text = decode_text(data, display)
     file_name = STDIN if str(source) == STDIN else Path(source).name
@@ -394,7 +321,7 @@ def ingest_text(
         raise InputError(f"{source_name}: QA input must be text, not {type(text).__name__}")
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > max_bytes:
-        raise _too_big(source_name, size, max_bytes)
+        raise too_big(source_name, size, max_bytes)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -402,7 +329,7 @@ def ingest_text(
             f"{source_name}: text is not valid Unicode (lone surrogate at character {exc.start})"
         ) from None
     if text.lstrip("\ufeff").lstrip().startswith("{") or source_name.lower().endswith(".json"):
-        _check_text(text, source_name)
+        check_text(text, source_name)
         doc_name, doc_text, sha, envelope = _from_json(
             text.lstrip("\ufeff"), source_name, base_dir=None, max_bytes=max_bytes
         )
