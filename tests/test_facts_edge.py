@@ -33,3 +33,13 @@ def test_pytest_console_log_is_a_qa_report() -> None:
     facts = ingest_text(log, source_name="pytest.log").facts
     assert facts.failing_test_count == 1
     assert facts.release_blocked
+
+
+def test_thematic_breaks_around_headings_are_not_front_matter() -> None:
+    text = (
+        "---\n# QA Report\n\n## Results\n\n- **Tests**: 10 passed, 0 failed\n- Ran `npm test` in CI\n\n"
+        "---\n\nOverall Verdict: PASS\n"
+    )
+    qa = ingest_text(text)
+    assert qa.front_matter == {}
+    assert qa.facts.title is not None and qa.facts.title.value == "QA Report"

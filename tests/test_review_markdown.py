@@ -147,3 +147,20 @@ def test_reviewer_does_not_import_langgraph_or_langchain() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_leading_thematic_break_is_not_front_matter() -> None:
+    """A document that opens with '---' and has another '---' later is reviewed whole."""
+    from opsrelay.review import review_document
+
+    doc = good_document()
+    text = "---\n" + doc.replace("## Security & Compliance", "---\n\n## Security & Compliance", 1)
+    assert review_document(text).findings == review_document(doc).findings
+
+
+def test_real_front_matter_is_still_skipped() -> None:
+    from opsrelay.review import review_document
+
+    doc = good_document()
+    text = "---\ntitle: Operations guide\nowner: platform-team\n---\n" + doc
+    assert review_document(text).verdict == "pass"

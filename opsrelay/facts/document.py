@@ -23,6 +23,7 @@ EVIDENCE_MAX = 240
 
 _FM_OPEN = "---"
 _FM_CLOSE = ("---", "...")
+_MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _YAML_KEY = re.compile(r"^[\w\"'-][\w .\"'-]*:(?:\s|$)")
 
 
@@ -35,11 +36,19 @@ class FrontMatterSpan:
     raw: str
 
 
+def _is_mapping(raw: str) -> bool:
+    try:
+        return isinstance(yaml.safe_load(raw), dict)
+    except yaml.YAMLError:
+        return False
+
+
 def find_front_matter(text: str) -> FrontMatterSpan | None:
     """Locate a leading ``---`` … ``---`` block that looks like YAML; ``None`` when there is none.
 
     A leading ``---`` whose block holds neither a ``key:`` line nor starts like a YAML list or flow
-    collection is a Markdown thematic break, not front matter.
+    collection is a Markdown thematic break, not front matter; so is one whose block holds Markdown
+    headings and does not load as a YAML mapping.
     """
     lines = text.split("\n", 2000)
     if not lines or lines[0].rstrip() != _FM_OPEN:
@@ -53,7 +62,11 @@ def find_front_matter(text: str) -> FrontMatterSpan | None:
             )
             if body and any(b.strip() for b in body) and not yamlish:
                 return None
-            return FrontMatterSpan(start=1, end=i + 1, raw="\n".join(body))
+            raw = "\n".join(body)
+            if any(_MD_HEADING.match(b) for b in body) and not _is_mapping(raw):
+                # Markdown headings between two thematic breaks ('---'), not a YAML block.
+                return None
+            return FrontMatterSpan(start=1, end=i + 1, raw=raw)
     return None
 
 

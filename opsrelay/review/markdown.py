@@ -17,7 +17,8 @@ from functools import cached_property, lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+from opsrelay.facts.document import find_front_matter
+
 # "**Label**: value", "**Label:** value", "__Label__ - value"
 _FIELD = re.compile(
     r"^(?:\*\*|__)(?P<label>[^*_\n]+?)(?P<colon_in>:)?(?:\*\*|__)\s*(?(colon_in)|[:–—-])\s*(?P<value>.*)",
@@ -190,11 +191,16 @@ class Document:
 
 
 def _blank_front_matter(source: str) -> str:
-    """Blank out YAML front matter (keeping line numbers), so '---' is not read as a setext heading."""
-    match = _FRONT_MATTER.match(source)
-    if not match:
+    """Blank out YAML front matter (keeping line numbers), so '---' is not read as a setext heading.
+
+    Uses the same detector as QA ingest: a leading '---' that opens no YAML is a thematic break,
+    and the document after it is reviewed as written.
+    """
+    span = find_front_matter(source)
+    if span is None:
         return source
-    return "\n" * match.group(0).count("\n") + source[match.end() :]
+    lines = source.split("\n")
+    return "\n" * span.end + "\n".join(lines[span.end :])
 
 
 def _inline_plain(token: Token) -> str:
