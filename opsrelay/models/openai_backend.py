@@ -29,6 +29,7 @@ import math
 import threading
 import time
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 import openai
@@ -44,27 +45,20 @@ __all__ = ["DEFAULT_BASE_URL", "OpenAIBackend", "parse_retry_after"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
-_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    408: "Request Timeout",
-    409: "Conflict",
-    413: "Payload Too Large",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
 _TRANSIENT_4XX = frozenset({408, 409, 429})
 _HINTS = {
     401: "check OPENAI_API_KEY",
     403: "the key may not have access to this model",
     404: "check the model name and the base URL (it usually ends in /v1)",
 }
+
+
+def _reason(status: int) -> str:
+    """The standard reason phrase for an HTTP status ('Error' for unknown codes)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def parse_retry_after(headers: Mapping[str, str] | None, *, now: float | None = None) -> float | None:
@@ -288,7 +282,7 @@ class OpenAIBackend:
             )
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
-            label = f"{status} {_REASONS.get(status, 'Error')}"
+            label = f"{status} {_reason(status)}"
             server_text = self._server_message(exc)
             if status == 429 and self._error_code(exc) == "insufficient_quota":
                 return PermanentProviderError(

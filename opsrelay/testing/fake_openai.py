@@ -53,6 +53,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
@@ -74,20 +75,6 @@ _SENSITIVE_HEADER_PARTS = ("authorization", "api-key", "apikey", "token", "cooki
 
 ReplyKind = Literal["content", "refusal", "error", "disconnect", "raw"]
 
-_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    408: "Request Timeout",
-    409: "Conflict",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
 _ERROR_TYPES = {
     400: ("invalid_request_error", None),
     401: ("invalid_request_error", "invalid_api_key"),
@@ -95,6 +82,14 @@ _ERROR_TYPES = {
     404: ("invalid_request_error", "model_not_found"),
     429: ("requests", "rate_limit_exceeded"),
 }
+
+
+def _reason(status: int) -> str:
+    """The standard reason phrase for an HTTP status ('Error' for unknown codes)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def estimate_tokens(text: str) -> int:
@@ -173,7 +168,7 @@ class Reply:
         return cls(
             kind="error",
             status=status,
-            message=message or f"fake_openai: {status} {_REASONS.get(status, 'Error')}",
+            message=message or f"fake_openai: {status} {_reason(status)}",
             headers=hdrs,
             error_code=code,
         )
@@ -387,7 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, payload: bytes, headers: Mapping[str, str]) -> None:
-        self.send_response(status, _REASONS.get(status))
+        self.send_response(status, _reason(status))
         merged = {"Content-Type": "application/json", **headers}
         for name, value in merged.items():
             self.send_header(name, value)
