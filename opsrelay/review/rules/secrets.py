@@ -98,13 +98,19 @@ _SETTING_WORDS = frozenset(
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*")
 
 
+# The same shapes, for redacting text before it leaves the machine (opsrelay.agents.devops.redact).
+TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(pattern for _, _, pattern, _ in _TOKENS)
+URL_CREDENTIALS = _URL_CREDENTIALS
+ASSIGNMENT = _ASSIGNMENT
+
+
 def _redact(value: str, prefix: int) -> str:
     """Show only a public prefix and the length: 'ghp_… (40 chars)'."""
     shown = value[:prefix] if prefix else ""
     return f"{shown}… ({len(value)} chars, redacted)"
 
 
-def _literal(value: str, in_code: bool, op: str) -> bool:
+def is_literal_credential(value: str, in_code: bool, op: str) -> bool:
     """Whether an assigned value is a literal credential rather than a reference or prose."""
     raw = value.strip().strip("\"'`")
     if len(raw) < 4 or _REFERENCE.match(raw) or raw.lower() in _SETTING_WORDS:
@@ -149,7 +155,7 @@ def inline_secrets(doc: Document, facts: QAFacts | None) -> list[Finding]:
                 continue
             if any(r.startswith("secrets.") and r != "secrets.assignment" for r, _ in found):
                 break  # already reported by a specific detector
-            if _literal(m.group("value"), in_code, m.group("op")):
+            if is_literal_credential(m.group("value"), in_code, m.group("op")):
                 key = m.group("key")
                 value = m.group("value").strip("\"'")
                 found.append(("secrets.assignment", f"Literal value for '{key}': {_redact(value, 0)}."))
