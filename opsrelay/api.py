@@ -34,6 +34,7 @@ __all__ = [
     "HandoffResult",
     "Rejected",
     "approve_handoff",
+    "collect_result",
     "resume_handoff",
     "review_document",
     "run_handoff",
@@ -303,7 +304,7 @@ def approve_handoff(
     thread_id: str, *, checkpoint: str | Path, approved: bool = True, reason: str = "", **kwargs: Any
 ) -> HandoffResult:
     """Answer a paused run's approval gate: emit it (approved) or end it without writing (rejected)."""
-    final = _final(
+    final = collect_result(
         resume_handoff(
             thread_id, checkpoint=checkpoint, decision={"approved": approved, "reason": reason}, **kwargs
         )
@@ -313,9 +314,10 @@ def approve_handoff(
     return final
 
 
-def _final(
+def collect_result(
     updates: Iterator[tuple[str, dict[str, Any]]], out_dir: Path | None = None
 ) -> HandoffResult | None:
+    """Drain a run's ``(node, update)`` stream; the result from emit, or None if nothing was emitted."""
     final: dict[str, Any] = {}
     for node, update in updates:
         if node == "emit":
@@ -348,7 +350,7 @@ def run_handoff(source: str | Path | IngestedQA, **options: Unpack[HandoffOption
     Raises :class:`~opsrelay.errors.InputError` on bad input (nothing written) and
     :class:`~opsrelay.errors.ProviderError` when the model fails after retries (nothing written).
     """
-    result = _final(stream_handoff(source, **options))
+    result = collect_result(stream_handoff(source, **options))
     if result is None:
         raise OpsrelayError("the graph finished without emitting")
     return result

@@ -137,7 +137,7 @@ def run(
 
 def _finish(updates: Iterator[tuple[str, dict[str, Any]]], *, as_json: bool, resumable: bool) -> int:
     """Show progress while a run streams, then its summary; return the exit code."""
-    from opsrelay.api import _final
+    from opsrelay.api import collect_result
     from opsrelay.cli_output import Progress, print_summary, summary_dict
     from opsrelay.errors import ProviderError
 
@@ -156,7 +156,7 @@ def _finish(updates: Iterator[tuple[str, dict[str, Any]]], *, as_json: bool, res
 
     try:
         with progress:
-            result = _final(watched())
+            result = collect_result(watched())
     except ProviderError as exc:
         if resumable and thread:
             exc.args = (f"{exc} (checkpoint kept: `opsrelay resume {thread[0]}`)",)
