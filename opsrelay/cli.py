@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from opsrelay.cli_batch import batch
+from opsrelay.cli_options import BaseUrlOption, DateOption, JsonOption, MaxRevisionsOption, ModelOption
 from opsrelay.errors import InputError, OpsrelayError
 
 # A plain path constant: importing opsrelay.checkpoints here would pull pydantic models only.
@@ -63,25 +64,16 @@ def run(
     evidence: Annotated[
         list[Path] | None, typer.Option("--evidence", "-e", help="JUnit or coverage XML (repeatable).")
     ] = None,
-    max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, max=10)] = 2,
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model", "-m", envvar="OPSRELAY_MODEL", help="offline | openai:NAME | replay:CASSETTE"
-        ),
-    ] = "offline",
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible server URL.")
-    ] = None,
+    max_revisions: MaxRevisionsOption = 2,
+    model: ModelOption = "offline",
+    base_url: BaseUrlOption = None,
     record: Annotated[
         Path | None, typer.Option("--record", help="Record model exchanges to a cassette.")
     ] = None,
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, max=64, help="Sections drafted at once.")
     ] = 8,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Changelog date YYYY-MM-DD (reproducible output).")
-    ] = None,
+    date: DateOption = None,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Largest QA input accepted.")
     ] = 5_000_000,
@@ -104,9 +96,7 @@ def run(
     approve: Annotated[
         bool, typer.Option("--approve", help="Pause before writing for `opsrelay approve/reject`.")
     ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
-    ] = False,
+    as_json: JsonOption = False,
 ) -> int:
     """Draft, review and emit OPERATIONS.md and handoff.json from a QA report."""
     import os

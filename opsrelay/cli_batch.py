@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from opsrelay.cli_options import BaseUrlOption, DateOption, JsonOption, MaxRevisionsOption, ModelOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -38,22 +40,11 @@ def batch(  # noqa: PLR0917 (typer: one parameter per option)
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-j", min=1, max=64, help="Handoffs run at once.")
     ] = 4,
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model", "-m", envvar="OPSRELAY_MODEL", help="offline | openai:NAME | replay:CASSETTE"
-        ),
-    ] = "offline",
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible server URL.")
-    ] = None,
-    max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, max=10)] = 2,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Changelog date YYYY-MM-DD (reproducible output).")
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
-    ] = False,
+    model: ModelOption = "offline",
+    base_url: BaseUrlOption = None,
+    max_revisions: MaxRevisionsOption = 2,
+    date: DateOption = None,
+    as_json: JsonOption = False,
 ) -> int:
     """Run one handoff per QA report, several at once; one failing report never affects the others.
 
