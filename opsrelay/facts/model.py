@@ -140,6 +140,57 @@ class NamedFact(BaseModel):
     evidence: Evidence
 
 
+DocumentKind = Literal["report", "plan"]
+"""``report``: tests were executed and results reported. ``plan``: a test plan, strategy or checklist
+(tests planned, not executed) -- the release gate can never be OPEN on a plan."""
+
+SoftwareKind = Literal[
+    "service",  # a network service (HTTP/gRPC API, web app backend, worker behind a queue)
+    "library",  # a library / SDK / package consumed by other code
+    "cli",  # a command-line tool
+    "mobile",  # a mobile app (Android / iOS / Flutter / React Native)
+    "desktop",  # a desktop app
+    "embedded",  # embedded, TV, kiosk or device-fleet software
+    "data_pipeline",  # batch / streaming data processing
+    "distributed_node",  # a node of a distributed system (blockchain testnet, cluster member)
+    "unknown",
+]
+
+
+class KindFact(BaseModel):
+    """What kind of software the QA document is about, with every piece of evidence weighed."""
+
+    value: SoftwareKind = "unknown"
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class ServiceFact(BaseModel):
+    """One deployable service of a multi-service system, with its own runtime when known."""
+
+    name: str = Field(description="Service name as the document writes it, e.g. 'auth-service'.")
+    runtime: str | None = Field(default=None, description="Canonical language/runtime, e.g. 'Java', 'Go'.")
+    status: Literal["ok", "failing", "unknown"] = "unknown"
+    evidence: Evidence
+
+
+class OutcomeFailure(BaseModel):
+    """A reason the QA outcome is not a pass, besides defects and failed test counts.
+
+    Failed acceptance criteria, services down or not building, "not production-ready",
+    a performance criterion missed, a regression beyond tolerance. Each one blocks the gate.
+    """
+
+    reason: str = Field(description="One line in English naming what failed.")
+    evidence: Evidence
+
+
+class OpenQuestion(BaseModel):
+    """Something the document leaves contradictory or unproven (its numbers vs its headline)."""
+
+    question: str = Field(description="One line in English.")
+    evidence: Evidence
+
+
 class QAFacts(BaseModel):
     """Everything opsrelay extracted from the upstream QA artifact and evidence files."""
 
@@ -160,6 +211,15 @@ class QAFacts(BaseModel):
     risks: list[Risk] = Field(default_factory=list)
     verdict: QAVerdict = Field(default_factory=QAVerdict)
     language: str = Field(default="en", description="Main natural language of the document (ISO 639-1).")
+    document_kind: DocumentKind = "report"
+    document_kind_evidence: Evidence | None = None
+    software_kind: KindFact = Field(default_factory=KindFact)
+    services: list[ServiceFact] = Field(default_factory=list)
+    outcome_failures: list[OutcomeFailure] = Field(default_factory=list)
+    open_questions: list[OpenQuestion] = Field(default_factory=list)
+    perf_setup: list[NamedFact] = Field(
+        default_factory=list, description="Load-test set-up: instance types, node counts, data volumes."
+    )
 
     # --- convenience views used by the writer and the reviewer -------------------------------
 
@@ -186,7 +246,12 @@ class QAFacts(BaseModel):
     def release_blocked(self) -> bool:
         """True when QA evidence blocks release: an open P0/P1, a failing test run, or a NO-GO/FAIL."""
         blocked_verdict = self.verdict.value in ("NO-GO", "FAIL")
-        return bool(self.open_blockers) or self.failing_test_count > 0 or blocked_verdict
+        return (
+            bool(self.open_blockers)
+            or self.failing_test_count > 0
+            or blocked_verdict
+            or bool(self.outcome_failures)
+        )
 
     def has_qa_content(self) -> bool:
         """Whether anything QA-like was found at all (used to reject documents that are not QA output)."""
@@ -200,5 +265,7 @@ class QAFacts(BaseModel):
                 self.security,
                 self.risks,
                 self.verdict.value != "unknown",
+                self.document_kind == "plan",
+                self.outcome_failures,
             )
         )
