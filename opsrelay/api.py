@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
-    from opsrelay.checkpoints import RunRecord
+    from opsrelay.agents.devops.state import RunRecord
 
 __all__ = [
     "ApprovalPending",
@@ -260,7 +260,8 @@ def resume_handoff(
     """
     from langgraph.types import Command
 
-    from opsrelay.checkpoints import RunRecord, check_resumable
+    from opsrelay.agents.devops.state import RunRecord
+    from opsrelay.checkpoints import check_resumable
     from opsrelay.graph import build_graph
 
     config: RunnableConfig = {"configurable": {"thread_id": thread_id}}

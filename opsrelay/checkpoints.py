@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
+# RunRecord is a state type, so it lives with the state (state no longer imports this module).
+from opsrelay.agents.devops.state import CHECKPOINTED_TYPES, RunRecord
 from opsrelay.errors import InputError
 from opsrelay.settings import RunSettings
 
@@ -26,21 +26,23 @@ if TYPE_CHECKING:
 
     from opsrelay.ingest import IngestedQA
 
+__all__ = [
+    "DEFAULT_CHECKPOINT",
+    "GRAPH_VERSION",
+    "RunRecord",
+    "ThreadInfo",
+    "check_resumable",
+    "current_versions",
+    "input_fingerprint",
+    "list_threads",
+    "new_record",
+    "open_checkpointer",
+    "prune_threads",
+]
+
 DEFAULT_CHECKPOINT = Path(".opsrelay") / "checkpoints.sqlite"
 # Bump when nodes, routes or state change shape: old checkpoints then no longer resume.
-GRAPH_VERSION = "1"
-
-
-class RunRecord(BaseModel):
-    """What a thread was started with: enough to check and resume it. Never holds a credential."""
-
-    graph_version: str
-    prompt_version: str
-    input_sha256: str = Field(description="sha256 of the QA document plus its evidence.")
-    source: str = Field(description="The QA document's path or name, for listings.")
-    settings: RunSettings
-    base_url: str | None = None
-    started_at: str
+GRAPH_VERSION = "2"
 
 
 def input_fingerprint(qa: IngestedQA) -> str:
@@ -88,8 +90,6 @@ def check_resumable(record: RunRecord, thread_id: str) -> None:
 
 def _allowlist() -> list[tuple[str, ...]]:
     """Types our state stores, so the checkpoint serializer restores them (and nothing else)."""
-    from opsrelay.agents.devops.state import CHECKPOINTED_TYPES
-
     return sorted({(t.__module__, t.__name__) for t in CHECKPOINTED_TYPES})
 
 

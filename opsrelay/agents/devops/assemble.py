@@ -31,6 +31,13 @@ class ChangelogEntry(BaseModel):
         return value
 
 
+def mark_fallback(markdown: str, reason: str) -> str:
+    """Put a visible note under a section's heading saying the offline engine wrote it, and why."""
+    head, _, rest = markdown.partition("\n")
+    note = f"> _Written by the offline engine: {reason[:160].replace('_', ' ')}._"
+    return f"{head}\n{note}\n{rest}"
+
+
 def _section_text(key: str, text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     return text

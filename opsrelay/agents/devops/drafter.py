@@ -75,10 +75,3 @@ def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
         budget_tokens=settings.budget_tokens,
         concurrency=settings.concurrency,
     )
-
-
-def mark_fallback(markdown: str, reason: str) -> str:
-    """Put a visible note under a section's heading saying the offline engine wrote it, and why."""
-    head, _, rest = markdown.partition("\n")
-    note = f"> _Written by the offline engine: {reason[:160].replace('_', ' ')}._"
-    return f"{head}\n{note}\n{rest}"

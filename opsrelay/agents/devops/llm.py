@@ -18,10 +18,10 @@ from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from opsrelay import prompts
+from opsrelay.agents.devops.assemble import mark_fallback
 from opsrelay.agents.devops.assumptions import derive_assumptions
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
-from opsrelay.agents.devops.drafter import mark_fallback
 from opsrelay.agents.devops.redact import redact_secrets
 from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
 from opsrelay.agents.devops.writers import write_section_offline

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from opsrelay.agents.devops.assemble import ChangelogEntry, assemble_document
+from opsrelay.agents.devops.assemble import ChangelogEntry, assemble_document, mark_fallback
 from opsrelay.agents.devops.decisions import Decisions
-from opsrelay.agents.devops.drafter import Drafter, OfflineDrafter, mark_fallback
+from opsrelay.agents.devops.drafter import Drafter, OfflineDrafter
 from opsrelay.agents.devops.loop import record, stop_reason_after_review
 from opsrelay.agents.devops.state import DevOpsState, IterationRecord, SectionDraft, SectionTask, UsageTotals
 from opsrelay.emit import write_artifacts

@@ -12,12 +12,28 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 from pydantic import BaseModel, Field
 
 from opsrelay.agents.devops.decisions import Decisions
-from opsrelay.checkpoints import RunRecord
 from opsrelay.handoff import Handoff, StopReason
 from opsrelay.ingest import IngestedQA
 from opsrelay.review.model import Finding, Review
+from opsrelay.settings import RunSettings
 
 SectionSource = Literal["offline", "llm", "fallback"]
+
+
+class RunRecord(BaseModel):
+    """What a thread was started with: enough to check and resume it. Never holds a credential.
+
+    Written into the state with the input (see :mod:`opsrelay.checkpoints`, which builds and
+    checks it); it lives here so that the state does not import the checkpoint module.
+    """
+
+    graph_version: str
+    prompt_version: str
+    input_sha256: str = Field(description="sha256 of the QA document plus its evidence.")
+    source: str = Field(description="The QA document's path or name, for listings.")
+    settings: RunSettings
+    base_url: str | None = None
+    started_at: str
 
 
 class SectionDraft(BaseModel):
