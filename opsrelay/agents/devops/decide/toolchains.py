@@ -1,0 +1,227 @@
+"""Language toolchains CI sets up, from the stack QA names, and the schema-migration tool."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from opsrelay.agents.devops import knowledge as kb
+from opsrelay.agents.devops.decide.common import AssumptionLog, refs
+from opsrelay.agents.devops.decisions import (
+    Basis,
+    DatastoreDecision,
+    EvidenceRef,
+    RuntimeDecision,
+    RuntimeLanguage,
+)
+from opsrelay.facts.model import QAFacts, StackItem
+
+
+def _runtime_languages(facts: QAFacts) -> list[tuple[RuntimeLanguage, list[StackItem]]]:
+    """Languages in the stack with their supporting items, the server-side application first.
+
+    Rank: a language with a server-side framework (Spring Boot, FastAPI, Express…) first, then
+    languages QA names directly, then languages only implied by client or test tooling.
+    """
+    rank: dict[RuntimeLanguage, int] = {}
+    items_of: dict[RuntimeLanguage, list[StackItem]] = {}
+    order: list[RuntimeLanguage] = []
+    for item in facts.stack:
+        lang = (
+            kb.language_of(item.name) if item.kind in ("language", "framework", "tool", "platform") else None
+        )
+        level = 1 if lang is not None else 2
+        if lang is None and item.kind in ("framework", "tool", "language"):
+            implied = kb.framework_language(item.name)
+            if implied:
+                lang, server = implied
+                level = 0 if server else 2
+        if lang is None:
+            continue
+        if lang not in items_of:
+            order.append(lang)
+            items_of[lang] = []
+            rank[lang] = level
+        items_of[lang].append(item)
+        rank[lang] = min(rank[lang], level)
+    for tc in facts.test_commands:
+        lang = _language_of_command(tc.command)
+        if lang and lang not in items_of:
+            order.append(lang)
+            items_of[lang] = []
+            rank[lang] = 2
+    ranked = sorted(order, key=lambda lang: (rank[lang], order.index(lang)))
+    return [(lang, items_of[lang]) for lang in ranked]
+
+
+def _language_of_command(command: str) -> RuntimeLanguage | None:
+    first = command.strip().split()[0] if command.strip() else ""
+    table: dict[str, RuntimeLanguage] = {
+        "npm": "node",
+        "npx": "node",
+        "yarn": "node",
+        "pnpm": "node",
+        "node": "node",
+        "pytest": "python",
+        "python": "python",
+        "python3": "python",
+        "tox": "python",
+        "mvn": "java",
+        "./mvnw": "java",
+        "gradle": "java",
+        "./gradlew": "java",
+        "dotnet": "dotnet",
+        "go": "go",
+        "bundle": "ruby",
+        "rspec": "ruby",
+        "composer": "php",
+    }
+    return table.get(first)
+
+
+def _version_of(items: Sequence[StackItem], lang: RuntimeLanguage) -> tuple[str | None, list[StackItem]]:
+    for item in items:
+        if item.version and kb.language_of(item.name) == lang:
+            version = item.version.strip().lstrip("vV")
+            if re.fullmatch(r"\d+(\.\d+){0,2}(\.x)?", version):
+                return version, [item]
+    return None, []
+
+
+def _migration_tool(
+    lang: RuntimeLanguage, facts: QAFacts, has_sql: bool, has_document_db: bool
+) -> tuple[str | None, list[EvidenceRef]]:
+    """(migration tool, QA evidence naming it: empty when assumed) for a language and its datastores."""
+    by_name = {kb.norm(s.name): s for s in facts.stack}
+    if has_sql:
+        named: list[tuple[str, str]] = [
+            ("prisma", "Prisma Migrate (npx prisma migrate deploy)"),
+            ("flyway", "Flyway (flyway migrate, versioned V<n>__*.sql scripts)"),
+            ("liquibase", "Liquibase (liquibase update)"),
+            ("alembic", "Alembic (alembic upgrade head)"),
+            ("django", "Django migrations (python manage.py migrate --noinput)"),
+            ("typeorm", "TypeORM migrations (npx typeorm migration:run)"),
+            ("sequelize", "Sequelize migrations (npx sequelize-cli db:migrate)"),
+            ("knex", "Knex migrations (npx knex migrate:latest)"),
+            ("entityframework", "EF Core migration bundle (efbundle)"),
+            ("efcore", "EF Core migration bundle (efbundle)"),
+            ("rails", "Rails migrations (bin/rails db:migrate)"),
+            ("laravel", "Laravel migrations (php artisan migrate --force)"),
+        ]
+        lang_tools = {
+            "node": ("prisma", "typeorm", "sequelize", "knex"),
+            "python": ("alembic", "django"),
+            "java": ("flyway", "liquibase"),
+            "dotnet": ("entityframework", "efcore"),
+            "ruby": ("rails",),
+            "php": ("laravel",),
+        }
+        for key, tool in named:
+            item = next((s for n, s in by_name.items() if n.startswith(key)), None)
+            if key in lang_tools.get(lang, ()) and item is not None:
+                return tool, refs([item.evidence])
+        defaults: dict[RuntimeLanguage, str] = {
+            "node": "Knex migrations (npx knex migrate:latest)",
+            "python": "Alembic (alembic upgrade head)",
+            "java": "Flyway (flyway migrate, versioned V<n>__*.sql scripts)",
+            "dotnet": "EF Core migration bundle (efbundle)",
+            "go": "golang-migrate (migrate -path db/migrations up)",
+            "ruby": "Rails migrations (bin/rails db:migrate)",
+            "php": "Laravel migrations (php artisan migrate --force)",
+            "other": "versioned SQL migration scripts applied by Flyway",
+        }
+        return defaults[lang], []
+    if has_document_db:
+        return (
+            "versioned data-migration scripts (migrate-mongo) with additive, backward-compatible changes",
+            [],
+        )
+    return None, []
+
+
+def decide_runtimes(
+    facts: QAFacts, datastores: Sequence[DatastoreDecision], notes: AssumptionLog
+) -> list[RuntimeDecision]:
+    """Toolchains CI sets up (at most three), the server-side application's first."""
+    has_sql = any((p := kb.datastore_profile(d.name)) is not None and p.sql for d in datastores)
+    has_doc = any(kb.norm(d.name).startswith("mongo") for d in datastores)
+    langs = _runtime_languages(facts)
+    if not langs:
+        notes.add(
+            "Language toolchain",
+            "The application is built with a Makefile exposing deps, lint, audit and test targets.",
+            "The QA report names no language or framework, so CI calls make targets the team maps to its "
+            "toolchain.",
+        )
+        langs = [("other", [])]
+    names = {kb.norm(s.name) for s in facts.stack}
+    commands = " ".join(tc.command for tc in facts.test_commands)
+    runtimes: list[RuntimeDecision] = []
+    for index, (lang, items) in enumerate(langs[:3]):
+        profile = kb.RUNTIMES[lang]
+        version, version_items = _version_of(items, lang)
+        install, lint, audit = profile.install, profile.lint, profile.audit
+        if lang == "java" and ("gradle" in names or "gradlew" in commands or "gradle " in commands):
+            install, lint, audit = (
+                kb.GRADLE_OVERRIDES["install"],
+                kb.GRADLE_OVERRIDES["lint"],
+                kb.GRADLE_OVERRIDES["audit"],
+            )
+            if re.search(r"(?:^|\s)gradle\s", f" {commands} ") and "gradlew" not in commands:
+                install, lint, audit = (c.replace("./gradlew", "gradle") for c in (install, lint, audit))
+        elif lang == "java" and re.search(r"(?:^|\s)mvn\s", f" {commands} ") and "mvnw" not in commands:
+            # QA runs the system Maven, not the wrapper: CI does the same.
+            install, lint, audit = (c.replace("./mvnw", "mvn") for c in (install, lint, audit))
+        if lang == "node" and ("pnpm" in names or commands.startswith("pnpm") or " pnpm " in f" {commands} "):
+            install = "corepack enable && pnpm install --frozen-lockfile"
+            lint, audit = "pnpm run --if-present lint", "pnpm audit --audit-level high"
+        elif lang == "node" and ("yarn" in names or " yarn " in f" {commands} "):
+            install = "corepack enable && yarn install --immutable"
+            lint, audit = "yarn run lint", "yarn npm audit --severity high"
+        frameworks = [
+            s.name for s in items if s.kind == "framework" and kb.framework_language(s.name) is not None
+        ]
+        display_version = version or profile.default_version
+        display = f"{profile.label} {display_version}" if lang != "other" else "application toolchain (make)"
+        if frameworks:
+            display += " (" + ", ".join(dict.fromkeys(frameworks)) + ")"
+        migration, migration_refs = (
+            _migration_tool(lang, facts, has_sql, has_doc) if index == 0 else (None, [])
+        )
+        basis: Basis = "qa_fact" if version else "assumption"
+        if version is None and lang != "other":
+            notes.add(
+                f"{profile.label} version",
+                f"CI and production use {profile.label} {profile.default_version}.",
+                f"QA names {profile.label} but not the version it tested with; {profile.default_version} is "
+                "the current long-term-support line. Pin it to what QA ran once known.",
+            )
+        if migration and not migration_refs:
+            notes.add(
+                "Database migrations",
+                f"Schema changes are applied with {migration}.",
+                "QA does not name a migration tool; this is the conventional tool for the stack.",
+            )
+        if lang != "other":
+            notes.add(
+                f"{profile.label} CI commands",
+                f"CI installs dependencies with '{install}', lints with '{lint}' and audits with '{audit}'.",
+                "QA documents how tests were run, not how dependencies are installed or linted; these are "
+                "the stack's standard commands.",
+            )
+        runtimes.append(
+            RuntimeDecision(
+                language=lang,
+                display=display,
+                version=display_version,
+                install_command=install,
+                lint_command=lint,
+                audit_command=audit,
+                migration_tool=migration,
+                migration_basis="qa_fact" if migration_refs else "assumption",
+                migration_evidence=migration_refs,
+                basis=basis,
+                evidence=refs(s.evidence for s in (version_items or items)),
+            )
+        )
+    return runtimes

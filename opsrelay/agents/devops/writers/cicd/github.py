@@ -1,0 +1,114 @@
+"""The GitHub Actions workflow."""
+
+from __future__ import annotations
+
+from opsrelay.agents.devops import knowledge as kb
+from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.safety import slug
+from opsrelay.agents.devops.writers.cicd.cloud import image_ref
+from opsrelay.agents.devops.writers.cicd.commands import ci_test_commands
+from opsrelay.agents.devops.writers.cicd.deploy import deploy_job
+from opsrelay.agents.devops.writers.cicd.jobs import load_job, mobile_jobs
+from opsrelay.agents.devops.writers.cicd.services import db_services, service_env
+from opsrelay.agents.devops.writers.cicd.toolchains import setup_steps
+from opsrelay.agents.devops.writers.cicd.yamltext import run_step, safe_cmd
+
+
+def github_actions_yaml(d: Decisions) -> str:
+    """Render the GitHub Actions workflow for ``d`` as YAML text (parses with ``yaml.safe_load``)."""
+    name = slug(d.service_name)
+    commands = ci_test_commands(d)
+    secret_env = sorted({v for c in commands for v in c.secret_env})
+    lines = [
+        f"# .github/workflows/ci-cd.yml for {name}",
+        "# Actions are pinned to full commit SHAs; Dependabot keeps the pins current.",
+        "name: Build and Deploy",
+        "on:",
+        "  push:",
+        "    branches: [main, develop]",
+        "  pull_request:",
+        "    branches: [main]",
+        *(
+            ["  schedule:", "    - cron: '0 3 * * 1'", "  workflow_dispatch:"]
+            if ci_test_commands(d, "load")
+            else []
+        ),
+        "permissions:",
+        "  contents: read",
+        "concurrency:",
+        "  group: ci-${{ github.ref }}",
+        "  cancel-in-progress: true",
+        "jobs:",
+        "  test:",
+        "    runs-on: ubuntu-latest",
+        "    timeout-minutes: 30",
+    ]
+    services = db_services(d)
+    if services:
+        lines += ["    services:", *services]
+    env_lines = service_env(d) + [f"      {v}: ${{{{ secrets.{v} }}}}" for v in secret_env]
+    if env_lines:
+        lines += ["    env:", *env_lines]
+    lines += [
+        "    steps:",
+        f"      - uses: {kb.CHECKOUT.uses()} # {kb.CHECKOUT.tag}",
+        "        with:",
+        "          persist-credentials: false",
+    ]
+    for rt in d.runtimes:
+        lines += setup_steps(rt)
+    if any(rt.language in ("ruby", "php", "other") for rt in d.runtimes):
+        pass  # toolchains without a setup action run through make targets or the container image
+    for rt in d.runtimes:
+        profile = kb.RUNTIMES[rt.language]
+        label = profile.label if rt.language != "other" else "make"
+        lines += run_step(f"Install dependencies ({label})", safe_cmd(rt.install_command, profile.install))
+    for rt in d.runtimes:
+        profile = kb.RUNTIMES[rt.language]
+        label = profile.label if rt.language != "other" else "make"
+        lines += run_step(f"Lint ({label})", safe_cmd(rt.lint_command, profile.lint))
+    for c in commands:
+        title = f"QA tests: {c.command}" if c.from_qa else f"Tests: {c.command}"
+        lines += run_step(title[:100], c.command, workdir=c.working_directory)
+    for rt in d.runtimes:
+        profile = kb.RUNTIMES[rt.language]
+        label = profile.label if rt.language != "other" else "make"
+        lines += run_step(f"Dependency audit ({label})", safe_cmd(rt.audit_command, profile.audit))
+    lines += run_step(
+        "Filesystem vulnerability scan (Trivy, fails on HIGH/CRITICAL)",
+        f'docker run --rm -v "${{{{ github.workspace }}}}:/src:ro" {kb.TRIVY_IMAGE} fs --exit-code 1 '
+        "--severity HIGH,CRITICAL /src",
+    )
+    image, login, perms = image_ref(d, name)
+    lines += [
+        "  build:",
+        "    needs: test",
+        "    if: github.event_name == 'push'",
+        "    runs-on: ubuntu-latest",
+        "    timeout-minutes: 30",
+        "    permissions:",
+        "      contents: read",
+        *perms,
+        "    env:",
+        f"      REGISTRY: {image.rsplit('/', 1)[0]}",
+        f"      IMAGE_REPO: {image}",
+        "    steps:",
+        f"      - uses: {kb.CHECKOUT.uses()} # {kb.CHECKOUT.tag}",
+        "        with:",
+        "          persist-credentials: false",
+        *login,
+        "      - name: Build image",
+        '        run: docker build --pull --tag "$IMAGE_REPO:$GITHUB_SHA" .',
+        "      - name: Scan image (Trivy, fails on HIGH/CRITICAL)",
+        "        run: |",
+        f"          docker run --rm -v /var/run/docker.sock:/var/run/docker.sock {kb.TRIVY_IMAGE} image"
+        ' --exit-code 1 --severity HIGH,CRITICAL "$IMAGE_REPO:$GITHUB_SHA"',
+        "      - name: Push image",
+        '        run: docker push "$IMAGE_REPO:$GITHUB_SHA"',
+    ]
+    lines += deploy_job(d, "staging", name, image)
+    lines += deploy_job(d, "production", name, image)
+    if d.platform.mobile_release:
+        lines += mobile_jobs(d)
+    lines += load_job(d)
+    return "\n".join(lines)
