@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -30,6 +30,7 @@ from opsrelay.ingest import IngestedQA
 from opsrelay.logging import get_logger
 from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
 from opsrelay.models.prices import estimate_cost
+from opsrelay.models.schema import strict_schema  # openai's own strict conversion (issue 8)
 from opsrelay.review.model import Finding
 from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING, SECTION_BY_KEY, section_skeleton
 
@@ -80,26 +81,6 @@ class CriticReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     judgements: list[StandardJudgement] = Field(description="One entry per Quality Standard, in order.")
-
-
-def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """A pydantic model's JSON schema in the shape OpenAI strict structured output accepts."""
-    schema = model.model_json_schema()
-
-    def visit(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node:
-                node["required"] = list(node["properties"])
-                node["additionalProperties"] = False
-            node.pop("default", None)
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(schema)
-    return schema
 
 
 class _Budget:

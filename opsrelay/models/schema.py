@@ -1,0 +1,119 @@
+"""Structured-output schemas in the shape OpenAI's strict mode accepts, made by the openai library.
+
+opsrelay used to make pydantic schemas strict with its own visitor, which kept pydantic's
+``{"$ref": "#/$defs/Hosting", "description": "…"}`` (a field description beside a nested model's
+reference). OpenAI refuses that with ``400 Invalid schema for response_format 'Decisions':
+context=('properties', 'hosting'), $ref cannot have keywords {'description'}`` (issue 8).
+
+The conversion is now the openai library's own, the one ``client.chat.completions.parse()`` and
+``ChatOpenAI.with_structured_output(Model, strict=True)`` use (langchain-openai hands pydantic
+classes to the SDK, which calls ``openai.lib._pydantic.to_strict_json_schema``). We reach it
+through the SDK's public ``openai.pydantic_function_tool``. That conversion closes every object
+(``additionalProperties: false``), lists every property in ``required``, inlines a ``$ref`` that
+has sibling keywords, and drops ``default: null``. Two steps are added here, each for a reason
+the library does not cover:
+
+* every remaining ``default`` is dropped: the library keeps non-null defaults, which Azure OpenAI
+  refuses (``'default' is not permitted``, openai/openai-agents-python#4390) and OpenAI refused in
+  2024 (567-labs/instructor#1074); with every property required a default can never apply;
+* ``$defs`` entries that nothing references any more after the inlining are removed, so the
+  request does not carry each nested model twice.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, cast
+
+import openai
+from pydantic import BaseModel
+
+__all__ = ["SCHEMA_NAME_PATTERN", "schema_name", "strict_schema"]
+
+_DATA_KEYWORDS = frozenset({"enum", "const", "examples"})
+
+SCHEMA_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+"""What OpenAI accepts as ``response_format.json_schema.name`` (and as a function name)."""
+
+
+def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """Return ``model``'s JSON schema as OpenAI strict structured output accepts it.
+
+    Args:
+        model: the pydantic model the answer must validate against.
+
+    Returns:
+        A fresh, JSON-serialisable schema dict (safe to mutate).
+
+    """
+    tool = openai.pydantic_function_tool(model)
+    converted = cast(dict[str, Any], tool["function"].get("parameters") or {})
+    # The library inlines a $ref by copying the referenced dict shallowly, so the same nested
+    # objects can appear at two places; a deep copy keeps later edits local.
+    schema = copy.deepcopy(converted)
+    _drop_defaults(schema)
+    _prune_unreferenced_defs(schema)
+    return schema
+
+
+def schema_name(model: type[BaseModel]) -> str:
+    """The model's class name made valid for OpenAI: ``^[a-zA-Z0-9_-]{1,64}$``.
+
+    Characters outside the allowed set become ``_`` and the name is cut to 64 characters, so
+    that a generic or nested class name (``Page[Item]``) still gives a name OpenAI accepts.
+    """
+    name = re.sub(r"[^a-zA-Z0-9_-]", "_", model.__name__)[:64]
+    return name or "response"
+
+
+def _drop_defaults(node: Any) -> None:
+    """Remove every ``default`` keyword (not a property that happens to be named "default")."""
+    if isinstance(node, dict):
+        node.pop("default", None)
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                for prop in value.values():
+                    _drop_defaults(prop)
+            elif key in ("$defs", "definitions") and isinstance(value, dict):
+                for sub in value.values():
+                    _drop_defaults(sub)
+            elif key not in _DATA_KEYWORDS:  # enum/const/examples hold values, not schemas
+                _drop_defaults(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_defaults(item)
+
+
+def _prune_unreferenced_defs(schema: dict[str, Any]) -> None:
+    """Delete ``$defs`` entries that no ``$ref`` reachable from the root points at."""
+    defs = schema.get("$defs")
+    if not isinstance(defs, dict):
+        return
+    reachable: set[str] = set()
+    pending = _refs_in({k: v for k, v in schema.items() if k != "$defs"})
+    while pending:
+        name = pending.pop()
+        if name in reachable or name not in defs:
+            continue
+        reachable.add(name)
+        pending |= _refs_in(defs[name])
+    for name in [n for n in defs if n not in reachable]:
+        del defs[name]
+    if not defs:
+        del schema["$defs"]
+
+
+def _refs_in(node: Any) -> set[str]:
+    """Names of the ``#/$defs/<name>`` references anywhere inside ``node``."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            found.add(ref.removeprefix("#/$defs/").split("/", 1)[0])
+        for value in node.values():
+            found |= _refs_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _refs_in(item)
+    return found
