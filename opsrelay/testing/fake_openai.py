@@ -11,26 +11,51 @@ without a network or a key::
         assert len(server.requests) == 2
         assert server.requests[0].headers["authorization"] == "Bearer [REDACTED]"
 
-What a request gets, in this order: the next queued reply (``replies=`` or :meth:`enqueue`),
-else ``responder(request_json)``, else ``default``, else a 400 saying nothing was scripted
-(a 400 so that clients fail fast instead of retrying).
+**As strict as the real service.** By default (``contract="openai"``) every chat request is
+checked against OpenAI's documented request contract (:mod:`opsrelay.testing.openai_contract`:
+request shape, strict JSON schemas, tool names, ``json_object`` needing the word "json"), and a
+request OpenAI would refuse gets OpenAI's 400 body instead of an answer, so no test can pass on a
+request the real service refuses. ``contract=None`` turns the check off for tests that send odd
+requests on purpose.
+
+What a valid request gets, in this order: the next queued reply (``replies=`` or
+:meth:`FakeOpenAI.enqueue`), else ``responder(request_json)``, else ``default``, else a 400 saying
+nothing was scripted (a 400 so that clients fail fast instead of retrying). A refused request does
+not consume a queued reply.
 
 Replies (see :class:`Reply`): text, JSON, refusal, truncation (``finish_reason="length"``),
 content filter, invalid JSON, HTTP errors (429 with ``Retry-After``, 500/503, 401, 400, 404),
 hangs (sleep longer than the client timeout, bounded so that the server always shuts down),
-dropped connections and raw bodies. A responder may also return a plain ``str`` (text) or a
-``dict``/``list`` (JSON content).
+stalls in the middle of a streamed answer (:meth:`Reply.with_stall`), dropped connections and raw
+bodies. A responder may also return a plain ``str`` (text) or a ``dict``/``list`` (JSON content).
 
-Simulated, so that tests can assert on cost and concurrency:
+Simulated, so that tests can assert on cost, time, limits and concurrency:
 
-* **latency**: time-to-first-token plus output tokens / tokens-per-second (tokens are
-  estimated as ``ceil(chars / 4)``);
+* **tokens**: the fake's tokenizer cuts text into 4-character pieces (``ceil(chars / 4)``
+  tokens, see :func:`fake_tokenize`); pass ``tokenizer=`` (text → token ids, e.g. a tiktoken
+  encoder's ``encode``) to count otherwise. The prompt is counted over the messages rendered as
+  ``<|role|>content<|end|>`` (a chat template's overhead), not the schema. Every count the fake
+  makes (usage, context checks, truncation, ``/tokenize``) uses the same tokenizer;
+* **latency** (:class:`Latency`): the first token after ``ttft_s``, then ``tokens_per_s``. A
+  streamed answer is sent in chunks spread over that time (not all at the end); a plain answer
+  arrives when the last token would have been generated;
 * **usage**: ``prompt_tokens``, ``completion_tokens`` and
   ``prompt_tokens_details.cached_tokens`` from a prefix cache that behaves like OpenAI's
   automatic prompt caching: the prompt is cut into 128-token blocks, a block is cached when the
   same model saw the same prefix before, and nothing is reported below 1024 tokens. A prompt
   enters the cache when its response is sent, so requests that run at the same time do not
   hit each other's prefix (as with the real service);
+* **context window** (``context_window=N``): a request that does not fit is refused with HTTP 400
+  in the shape of the server named by ``error_style``: OpenAI (``context_length_exceeded``),
+  llama.cpp (``exceed_context_size_error`` with ``n_prompt_tokens``/``n_ctx``) or vLLM;
+* **silent truncation** (``truncate_prompt_to=N``): as Ollama's OpenAI-compatible endpoint does,
+  the front of a longer prompt is dropped, the (shortened) request is answered normally and
+  ``prompt_tokens`` says ``N``; the responder sees the shortened messages;
+* **servers without structured outputs** (``structured_output_support``): ``json_schema`` (or
+  also ``json_object``) is refused with a 400 naming ``response_format``;
+* **server info endpoints** (``server_info=``): llama.cpp's ``GET /props``, ``GET /slots``,
+  ``POST /tokenize``; Ollama's ``POST /api/show`` and ``GET /api/ps``; vLLM's ``max_model_len``
+  in ``GET /v1/models``. llama.cpp and Ollama serve these at the server root (no ``/v1``);
 * **concurrency**: :attr:`FakeOpenAI.in_flight` and :attr:`FakeOpenAI.peak_in_flight`;
 * optionally, **max tokens**: ``enforce_max_tokens=True`` truncates long answers.
 
@@ -50,6 +75,7 @@ import math
 import socket
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -57,23 +83,38 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
+from opsrelay.testing.openai_contract import check_chat_request
+
 __all__ = [
     "CHARS_PER_TOKEN",
+    "ErrorStyle",
     "FakeOpenAI",
     "Latency",
     "RecordedRequest",
     "Reply",
     "Responder",
+    "ServerInfo",
+    "Tokenizer",
     "estimate_tokens",
+    "fake_tokenize",
 ]
 
 CHARS_PER_TOKEN = 4
 CACHE_BLOCK_TOKENS = 128
 CACHE_MIN_TOKENS = 1024
+DEFAULT_SERVER_CONTEXT = 4096
+"""The window ``server_info`` endpoints report when neither ``context_window`` nor
+``truncate_prompt_to`` is set (Ollama's default ``num_ctx`` in recent versions)."""
+_STREAM_CHUNK_CHARS = 16
 _MAX_BODY_BYTES = 64 * 1024 * 1024
 _SENSITIVE_HEADER_PARTS = ("authorization", "api-key", "apikey", "token", "cookie", "secret")
 
 ReplyKind = Literal["content", "refusal", "error", "disconnect", "raw"]
+ErrorStyle = Literal["openai", "llamacpp", "vllm"]
+ServerInfo = Literal["llamacpp", "ollama", "vllm"]
+StructuredOutputSupport = Literal["json_schema", "json_object", "none"]
+Tokenizer = Callable[[str], "list[int]"]
+"""Text to token ids; ``len()`` of the result is the token count."""
 
 _ERROR_TYPES = {
     400: ("invalid_request_error", None),
@@ -93,8 +134,20 @@ def _reason(status: int) -> str:
 
 
 def estimate_tokens(text: str) -> int:
-    """Count tokens the fake's way: ``ceil(len(text) / 4)``."""
+    """Count tokens the fake's default way: ``ceil(len(text) / 4)``."""
     return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def fake_tokenize(text: str) -> list[int]:
+    """The fake's default tokenizer: one token per 4 characters, its id a CRC of those characters.
+
+    Deterministic and stable across runs and machines; ``len(fake_tokenize(t)) ==
+    estimate_tokens(t)``.
+    """
+    return [
+        zlib.crc32(text[i : i + CHARS_PER_TOKEN].encode()) % 100_000
+        for i in range(0, len(text), CHARS_PER_TOKEN)
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,6 +169,9 @@ class Reply:
     hang_s: float = 0.0
     usage: Mapping[str, Any] | None = None
     """Overrides the simulated ``usage`` object verbatim."""
+    stall_after_tokens: int | None = None
+    """In a streamed answer, stop after about this many tokens for ``stall_s`` seconds."""
+    stall_s: float = 0.0
 
     # -- successful answers -------------------------------------------------------------------
 
@@ -240,6 +296,15 @@ class Reply:
         """Return the same reply with this ``usage`` object instead of the simulated one."""
         return replace(self, usage=usage)
 
+    def with_stall(self, seconds: float, *, after_tokens: int = 0) -> Reply:
+        """Return the same reply, pausing ``seconds`` after ``after_tokens`` tokens.
+
+        Streamed, the connection stays open and silent for ``seconds`` in the middle of the
+        answer (what a client's gap timeout must catch); not streamed, the answer arrives that
+        much later. Bounded by the server's ``max_hang_s`` like every sleep.
+        """
+        return replace(self, stall_after_tokens=after_tokens, stall_s=seconds)
+
 
 ResponderResult = Reply | str | dict[str, Any] | list[Any]
 Responder = Callable[[dict[str, Any]], ResponderResult]
@@ -248,7 +313,11 @@ Responder = Callable[[dict[str, Any]], ResponderResult]
 
 @dataclass(frozen=True)
 class Latency:
-    """Simulated generation time: ``ttft_s + output_tokens / tokens_per_s`` (None: instant)."""
+    """Simulated generation time: ``ttft_s + output_tokens / tokens_per_s`` (None: instant).
+
+    ``Latency(ttft_s=2, tokens_per_s=20)`` is a server that starts answering after 2 s and then
+    writes 20 tokens a second: streamed, the chunks arrive spread over that time.
+    """
 
     ttft_s: float = 0.0
     tokens_per_s: float | None = None
@@ -289,18 +358,27 @@ def _redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def _content_text(content: Any) -> str:
+    """A message's content as one string (content parts joined)."""
+    if isinstance(content, list):  # content blocks
+        return "".join(
+            str(block.get("text", "")) if isinstance(block, Mapping) else str(block) for block in content
+        )
+    return str(content or "")
+
+
+def _render(role: str, text: str) -> str:
+    """One message as the fake's chat template renders it (what the prompt tokens count)."""
+    return f"<|{role}|>{text}<|end|>"
+
+
 def _prompt_text(body: Mapping[str, Any]) -> str:
     """Join the prompt into one string in message order (what a prefix cache sees)."""
     parts: list[str] = []
     for msg in body.get("messages") or []:
         if not isinstance(msg, Mapping):
             continue
-        content = msg.get("content")
-        if isinstance(content, list):  # content blocks
-            content = "".join(
-                str(block.get("text", "")) if isinstance(block, Mapping) else str(block) for block in content
-            )
-        parts.append(f"<|{msg.get('role', '')}|>{content or ''}<|end|>")
+        parts.append(_render(str(msg.get("role", "")), _content_text(msg.get("content"))))
     return "".join(parts)
 
 
@@ -407,20 +485,25 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routes ------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        """``GET /v1/models`` (and ``/models``): one model per name the server was given."""
+        """``GET /v1/models`` (and ``/models``), plus the ``server_info`` endpoints."""
         fake = self.server.fake
         fake._record(self, None)
-        if self.path.rstrip("/") in ("/v1/models", "/models"):
-            data = [
-                {"id": name, "object": "model", "created": 0, "owned_by": "fake-openai"}
-                for name in fake.models
-            ]
-            self._send_json(200, {"object": "list", "data": data})
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path in ("/v1/models", "/models"):
+            self._send_json(200, fake._models_list())
+        elif fake.server_info == "llamacpp" and path == "/props":
+            self._send_json(200, fake._llamacpp_props())
+        elif fake.server_info == "llamacpp" and path == "/slots":
+            self._send_json(200, fake._llamacpp_slots())
+        elif fake.server_info == "llamacpp" and path == "/health":
+            self._send_json(200, {"status": "ok"})
+        elif fake.server_info == "ollama" and path == "/api/ps":
+            self._send_json(200, fake._ollama_ps())
         else:
             self._send_error(404, f"fake_openai: no route GET {self.path}")
 
     def do_POST(self) -> None:
-        """``POST /v1/chat/completions`` (and ``/chat/completions``)."""
+        """``POST /v1/chat/completions`` (and ``/chat/completions``), plus ``server_info`` routes."""
         fake = self.server.fake
         fake._enter()
         try:
@@ -439,11 +522,26 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(400, "fake_openai: request body is not valid JSON")
             return
         fake._record(self, body if isinstance(body, dict) else None)
-        if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
-            self._send_error(404, f"fake_openai: no route POST {self.path}")
+        path = self.path.rstrip("/")
+        if path not in ("/v1/chat/completions", "/chat/completions"):
+            self._info_post(fake, path, body)
             return
+        if fake.contract == "openai":
+            refusal = check_chat_request(body)
+            if refusal is not None:
+                self._send_json(400, refusal)
+                return
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body.get("model"):
             self._send_error(400, "fake_openai: body needs 'model' and a 'messages' list")
+            return
+        unsupported = fake._structured_output_refusal(body)
+        if unsupported is not None:
+            self._send_json(400, unsupported)
+            return
+        body, prompt_tokens = fake._fit_prompt(body)
+        too_long = fake._context_refusal(body, prompt_tokens)
+        if too_long is not None:
+            self._send_json(400, too_long)
             return
 
         reply = fake._next_reply(body)
@@ -462,24 +560,59 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._send_error(reply.status, reply.message, reply.headers, reply.error_code)
             return
-        self._answer(fake, body, reply)
+        self._answer(fake, body, reply, prompt_tokens)
 
-    def _answer(self, fake: FakeOpenAI, body: dict[str, Any], reply: Reply) -> None:
+    def _info_post(self, fake: FakeOpenAI, path: str, body: Any) -> None:
+        """The POST routes of ``server_info``: llama.cpp ``/tokenize``, Ollama ``/api/show``."""
+        if fake.server_info == "llamacpp" and path == "/tokenize":
+            content = body.get("content") if isinstance(body, dict) else None
+            if not isinstance(content, str):
+                # llama.cpp answers an absent "content" with an empty token list.
+                self._send_json(200, {"tokens": []})
+                return
+            tokens = fake.tokenize(content)
+            if isinstance(body, dict) and body.get("with_pieces"):
+                pieces = _pieces(content, len(tokens))
+                pairs = zip(tokens, pieces, strict=True)
+                self._send_json(200, {"tokens": [{"id": t, "piece": p} for t, p in pairs]})
+            else:
+                self._send_json(200, {"tokens": tokens})
+            return
+        if fake.server_info == "ollama" and path == "/api/show":
+            name = (body.get("model") or body.get("name")) if isinstance(body, dict) else None
+            if name not in fake.models:
+                # Ollama's shape: a bare string under "error", status 404.
+                self._send_json(404, {"error": f"model '{name}' not found"})
+                return
+            self._send_json(200, fake._ollama_show(str(name)))
+            return
+        self._send_error(404, f"fake_openai: no route POST {self.path}")
+
+    def _answer(self, fake: FakeOpenAI, body: dict[str, Any], reply: Reply, prompt_tokens: int) -> None:
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         if (
             fake.enforce_max_tokens
             and isinstance(limit, int)
             and reply.kind == "content"
             and reply.content is not None
-            and estimate_tokens(reply.content) > limit
+            and fake.count_tokens(reply.content) > limit
         ):
-            reply = replace(reply, content=reply.content[: limit * CHARS_PER_TOKEN], finish_reason="length")
+            reply = replace(reply, content=fake._head(reply.content, limit), finish_reason="length")
+        room = fake._generation_room(prompt_tokens)
+        if (
+            room is not None
+            and reply.kind == "content"
+            and reply.content is not None
+            and fake.count_tokens(reply.content) > room
+        ):
+            # llama.cpp stops generating when the slot's context is full ("stopped due to running
+            # out of context capacity") and reports finish_reason "length".
+            reply = replace(reply, content=fake._head(reply.content, room), finish_reason="length")
         model = str(body["model"])
         prompt = _prompt_text(body)
-        prompt_tokens = max(1, estimate_tokens(prompt))
         cached = min(fake._cache.lookup(model, prompt), prompt_tokens)
         out_text = reply.content if reply.content is not None else (reply.refusal_text or "")
-        completion_tokens = estimate_tokens(out_text)
+        completion_tokens = fake.count_tokens(out_text)
         usage: dict[str, Any] = (
             dict(reply.usage)
             if reply.usage is not None
@@ -503,7 +636,7 @@ class _Handler(BaseHTTPRequestHandler):
                 fake, body, reply, model=model, completion_id=completion_id, usage=usage, delay=delay
             )
         else:
-            if delay > 0 and fake._wait(delay):
+            if delay + reply.stall_s > 0 and fake._wait(delay + reply.stall_s):
                 return
             fake._cache.store(model, prompt)
             self._send_json(
@@ -540,7 +673,12 @@ class _Handler(BaseHTTPRequestHandler):
         usage: dict[str, Any],
         delay: float,
     ) -> None:
-        """Server-sent events, as the chat-completions streaming API sends them."""
+        """Server-sent events, as the chat-completions streaming API sends them.
+
+        The headers and the role chunk go out after the time to first token; then the text in
+        16-character chunks (4 fake tokens), each after its share of the generation time, so a
+        client sees the answer arrive at the simulated tokens per second.
+        """
         ttft = min(fake.latency.ttft_s, delay)
         if ttft > 0 and fake._wait(ttft):
             return
@@ -566,18 +704,49 @@ class _Handler(BaseHTTPRequestHandler):
         event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
         field_name = "content" if reply.kind == "content" else "refusal"
         text = (reply.content if reply.kind == "content" else reply.refusal_text) or ""
-        pieces = [text[i : i + 16] for i in range(0, len(text), 16)]
+        pieces = [text[i : i + _STREAM_CHUNK_CHARS] for i in range(0, len(text), _STREAM_CHUNK_CHARS)]
         per_piece = (delay - ttft) / len(pieces) if pieces and delay > ttft else 0.0
-        for piece in pieces:
-            if per_piece > 0 and fake._wait(per_piece):
+        stall_at = (
+            reply.stall_after_tokens * CHARS_PER_TOKEN
+            if reply.stall_after_tokens is not None and reply.stall_s > 0
+            else None
+        )
+        sent = 0
+        started = time.monotonic()
+        for n, piece in enumerate(pieces, start=1):
+            if stall_at is not None and sent >= stall_at:
+                stall_at = None
+                paused = time.monotonic()
+                if fake._wait(reply.stall_s):
+                    return
+                started += time.monotonic() - paused
+            # Pace against the clock, not by sleeping a fixed share per chunk: sleeps overshoot,
+            # and thousands of chunks would otherwise drift far behind the simulated rate.
+            due = started + n * per_piece - time.monotonic()
+            if due > 0 and fake._wait(due):
                 return
             event([{"index": 0, "delta": {field_name: piece}, "finish_reason": None}])
+            sent += len(piece)
+        if stall_at is not None and fake._wait(reply.stall_s):  # a stall after the last token
+            return
         event([{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}])
         options = body.get("stream_options") or {}
         if isinstance(options, Mapping) and options.get("include_usage"):
             event([], usage=usage)
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
+
+
+def _pieces(text: str, count: int) -> list[str]:
+    """The text of each of ``count`` tokens (for ``/tokenize`` with ``with_pieces``).
+
+    Exact for the fake's own 4-character tokens; with another tokenizer an approximation (the
+    text cut into ``count`` parts), since a plain ``str -> ids`` tokenizer cannot say more.
+    """
+    if count == estimate_tokens(text):
+        return [text[i : i + CHARS_PER_TOKEN] for i in range(0, len(text), CHARS_PER_TOKEN)]
+    size = max(1, math.ceil(len(text) / max(1, count)))
+    return [text[i * size : (i + 1) * size] for i in range(count)]
 
 
 class FakeOpenAI:
@@ -594,6 +763,28 @@ class FakeOpenAI:
             (or ``max_tokens``) to that many tokens, with ``finish_reason="length"``, as a real
             server does.
         port: 0 for a free port.
+        contract: ``"openai"`` refuses, with OpenAI's 400 body, every chat request that breaks
+            OpenAI's documented contract (:mod:`opsrelay.testing.openai_contract`); ``None``
+            accepts anything with a model and a messages list.
+        context_window: the most tokens a request may use (prompt plus requested output, as the
+            server named by ``error_style`` counts them); None for no limit.
+        error_style: whose 400 a request over ``context_window`` gets: ``"openai"``
+            (``context_length_exceeded``), ``"llamacpp"`` (``exceed_context_size_error``; like
+            llama-server it refuses a prompt that fills the window and cuts the answer where the
+            window is full) or ``"vllm"``.
+        truncate_prompt_to: silently keep only the last this-many prompt tokens (Ollama), answer,
+            and report that many ``prompt_tokens``; None for no truncation.
+        structured_output_support: ``"json_schema"`` (everything), ``"json_object"`` (refuse
+            ``json_schema`` response formats) or ``"none"`` (refuse both), each with a 400 whose
+            message names ``response_format``.
+        server_info: which server's discovery endpoints to serve: ``"llamacpp"`` (``/props``,
+            ``/slots``, ``/tokenize``, ``/health``), ``"ollama"`` (``/api/show``, ``/api/ps``),
+            ``"vllm"`` (``max_model_len`` in ``/v1/models``) or None.
+        tokenizer: text → token ids, for every count the fake makes; None for :func:`fake_tokenize`.
+        slots: llama.cpp's parallel slots (``total_slots`` in ``/props``); ``context_window`` is
+            the context of one slot.
+        trained_context: the model's training context, reported as llama.cpp's ``n_ctx_train``
+            and Ollama's ``<arch>.context_length`` (a model property, not the server's window).
 
     """
 
@@ -608,13 +799,34 @@ class FakeOpenAI:
         max_hang_s: float = 30.0,
         enforce_max_tokens: bool = False,
         port: int = 0,
+        contract: Literal["openai"] | None = "openai",
+        context_window: int | None = None,
+        error_style: ErrorStyle = "openai",
+        truncate_prompt_to: int | None = None,
+        structured_output_support: StructuredOutputSupport = "json_schema",
+        server_info: ServerInfo | None = None,
+        tokenizer: Tokenizer | None = None,
+        slots: int = 1,
+        trained_context: int = 32768,
     ) -> None:
+        for name, value in (("context_window", context_window), ("truncate_prompt_to", truncate_prompt_to)):
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be a positive number of tokens, not {value}")
         self.responder = responder
         self.default = default
         self.latency = latency or Latency()
         self.models = list(models)
         self.max_hang_s = max_hang_s
         self.enforce_max_tokens = enforce_max_tokens
+        self.contract = contract
+        self.context_window = context_window
+        self.error_style: ErrorStyle = error_style
+        self.truncate_prompt_to = truncate_prompt_to
+        self.structured_output_support: StructuredOutputSupport = structured_output_support
+        self.server_info: ServerInfo | None = server_info
+        self.tokenizer: Tokenizer = tokenizer or fake_tokenize
+        self.slots = slots
+        self.trained_context = trained_context
         self._port = port
         self._queue: deque[ResponderResult] = deque(replies)
         self._lock = threading.Lock()
@@ -726,6 +938,271 @@ class FakeOpenAI:
         """Most chat requests handled at the same time since start (or :meth:`reset`)."""
         with self._lock:
             return self._peak
+
+    # -- tokens -------------------------------------------------------------------------------
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids of ``text`` as this server counts them (what ``/tokenize`` answers)."""
+        return list(self.tokenizer(text))
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens ``text`` is for this server."""
+        if self.tokenizer is fake_tokenize:
+            return estimate_tokens(text)  # same number, without building the id list
+        return len(self.tokenizer(text))
+
+    def prompt_tokens(self, body: Mapping[str, Any]) -> int:
+        """Prompt tokens of a chat request: its messages rendered as ``<|role|>content<|end|>``."""
+        return max(1, self.count_tokens(_prompt_text(body)))
+
+    @property
+    def server_context(self) -> int:
+        """The window the ``server_info`` endpoints report (see :data:`DEFAULT_SERVER_CONTEXT`)."""
+        return self.context_window or self.truncate_prompt_to or DEFAULT_SERVER_CONTEXT
+
+    def _head(self, text: str, tokens: int) -> str:
+        """The longest start of ``text`` that is at most ``tokens`` tokens."""
+        if self.tokenizer is fake_tokenize:
+            return text[: max(0, tokens) * CHARS_PER_TOKEN]
+        lo, hi = 0, len(text)
+        while lo < hi:  # counts grow with length, so bisect on the cut
+            mid = (lo + hi + 1) // 2
+            if self.count_tokens(text[:mid]) <= tokens:
+                lo = mid
+            else:
+                hi = mid - 1
+        return text[:lo]
+
+    def _tail(self, text: str, tokens: int) -> str:
+        """The longest end of ``text`` that is at most ``tokens`` tokens."""
+        if tokens <= 0:
+            return ""
+        if self.tokenizer is fake_tokenize:
+            return text[-tokens * CHARS_PER_TOKEN :]
+        lo, hi = 0, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.count_tokens(text[len(text) - mid :]) <= tokens:
+                lo = mid
+            else:
+                hi = mid - 1
+        return text[len(text) - lo :]
+
+    # -- limits -------------------------------------------------------------------------------
+
+    def _fit_prompt(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Apply ``truncate_prompt_to``: the request as the model sees it, and its prompt tokens.
+
+        Like Ollama, whole messages are dropped from the front and the first one kept loses its
+        beginning, so the system prompt is the first thing to vanish. The reported prompt tokens
+        are then exactly ``truncate_prompt_to``, as an Ollama server reports its ``num_ctx``.
+        """
+        tokens = self.prompt_tokens(body)
+        limit = self.truncate_prompt_to
+        if limit is None or tokens <= limit:
+            return body, tokens
+        kept: list[dict[str, Any]] = []
+        room = limit
+        for msg in reversed(body["messages"]):
+            if not isinstance(msg, Mapping):
+                continue
+            role = str(msg.get("role", ""))
+            text = _content_text(msg.get("content"))
+            size = self.count_tokens(_render(role, text))
+            if size <= room:
+                kept.append(dict(msg))
+                room -= size
+                continue
+            overhead = self.count_tokens(_render(role, ""))
+            if room > overhead:
+                kept.append({**msg, "content": self._tail(text, room - overhead)})
+            break
+        return {**body, "messages": kept[::-1]}, limit
+
+    def _context_refusal(self, body: Mapping[str, Any], prompt_tokens: int) -> dict[str, Any] | None:
+        """The 400 body for a request that does not fit ``context_window``, in ``error_style``."""
+        window = self.context_window
+        if window is None:
+            return None
+        asked = body.get("max_completion_tokens") or body.get("max_tokens")
+        output = asked if isinstance(asked, int) and not isinstance(asked, bool) else None
+        if self.error_style == "llamacpp":
+            # tools/server/server-context.cpp: `if (slot.task->n_tokens() >= slot.n_ctx)` →
+            # send_error("request (%d tokens) exceeds the available context size (%d tokens), try
+            # increasing it", ERROR_TYPE_EXCEED_CONTEXT_SIZE); format_error_response gives
+            # {"code": 400, "message", "type": "exceed_context_size_error"} and the result adds
+            # n_prompt_tokens and n_ctx. The requested max_tokens is not part of the check.
+            if prompt_tokens < window:
+                return None
+            return {
+                "error": {
+                    "code": 400,
+                    "message": f"request ({prompt_tokens} tokens) exceeds the available context size "
+                    f"({window} tokens), try increasing it",
+                    "type": "exceed_context_size_error",
+                    "n_prompt_tokens": prompt_tokens,
+                    "n_ctx": window,
+                }
+            }
+        if self.error_style == "vllm":
+            # vLLM checks prompt + requested output (at least 1) against max_model_len and
+            # answers with its VLLMValidationError text, quoted verbatim by several clients:
+            # "This model's maximum context length is N tokens. However, you requested X output
+            # tokens and your prompt contains at least P input tokens, for a total of at least T
+            # tokens. Please reduce the length of the input prompt or the number of requested
+            # output tokens. (parameter=input_tokens, value=P)", type "BadRequestError", code 400.
+            wanted = max(1, output or 1)
+            if prompt_tokens + wanted <= window:
+                return None
+            return {
+                "error": {
+                    "message": f"This model's maximum context length is {window} tokens. However, you "
+                    f"requested {wanted} output tokens and your prompt contains at least {prompt_tokens} "
+                    f"input tokens, for a total of at least {prompt_tokens + wanted} tokens. Please reduce "
+                    "the length of the input prompt or the number of requested output tokens. "
+                    f"(parameter=input_tokens, value={prompt_tokens})",
+                    "type": "BadRequestError",
+                    "param": "input_tokens",
+                    "code": 400,
+                }
+            }
+        # OpenAI: code "context_length_exceeded", param "messages"; the messages alone ("your
+        # messages resulted in M tokens") or with the requested completion ("you requested T
+        # tokens (P in the messages, C in the completion)").
+        if prompt_tokens > window:
+            message = (
+                f"This model's maximum context length is {window} tokens. However, your messages "
+                f"resulted in {prompt_tokens} tokens. Please reduce the length of the messages."
+            )
+        elif output is not None and prompt_tokens + output > window:
+            message = (
+                f"This model's maximum context length is {window} tokens. However, you requested "
+                f"{prompt_tokens + output} tokens ({prompt_tokens} in the messages, {output} in the "
+                "completion). Please reduce the length of the messages or completion."
+            )
+        else:
+            return None
+        return {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": "messages",
+                "code": "context_length_exceeded",
+            }
+        }
+
+    def _generation_room(self, prompt_tokens: int) -> int | None:
+        """Tokens left for the answer when the server stops at a full window (llama.cpp)."""
+        if self.context_window is None or self.error_style != "llamacpp":
+            return None
+        return max(0, self.context_window - prompt_tokens)
+
+    def _structured_output_refusal(self, body: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The 400 of a server that does not know this ``response_format`` type."""
+        fmt = body.get("response_format")
+        kind = fmt.get("type") if isinstance(fmt, Mapping) else None
+        refused = {"json_schema": (), "json_object": ("json_schema",), "none": ("json_schema", "json_object")}
+        if kind not in refused[self.structured_output_support]:
+            return None
+        # OpenAI's wording for a model without the feature: "Invalid parameter: 'response_format'
+        # of type 'json_object' is not supported with this model." (param "response_format").
+        return {
+            "error": {
+                "message": f"Invalid parameter: 'response_format' of type '{kind}' is not supported "
+                "with this model.",
+                "type": "invalid_request_error",
+                "param": "response_format",
+                "code": None,
+            }
+        }
+
+    # -- server info --------------------------------------------------------------------------
+
+    def _models_list(self) -> dict[str, Any]:
+        data: list[dict[str, Any]] = []
+        for name in self.models:
+            entry: dict[str, Any] = {"id": name, "object": "model", "created": 0, "owned_by": "fake-openai"}
+            if self.server_info == "vllm":
+                # vLLM's ModelCard: owned_by "vllm", root, parent, max_model_len, permission.
+                entry.update(owned_by="vllm", root=name, parent=None, max_model_len=self.server_context)
+                entry["permission"] = []
+            elif self.server_info == "llamacpp":
+                entry.update(owned_by="llamacpp")
+                entry["meta"] = {"n_ctx": self.server_context, "n_ctx_train": self.trained_context}
+            elif self.server_info == "ollama":
+                entry.update(owned_by="library")
+            data.append(entry)
+        return {"object": "list", "data": data}
+
+    def _llamacpp_props(self) -> dict[str, Any]:
+        # get_res_props in tools/server/server-context.cpp (the subset clients read).
+        return {
+            "default_generation_settings": {"n_ctx": self.server_context, "params": {"n_predict": -1}},
+            "total_slots": self.slots,
+            "model_alias": self.models[0] if self.models else "",
+            "model_path": f"/models/{self.models[0] if self.models else 'model'}.gguf",
+            "modalities": {"vision": False, "video": False, "audio": False},
+            "endpoint_slots": True,
+            "endpoint_props": False,
+            "endpoint_metrics": False,
+            "chat_template": "",
+            "build_info": "fake_openai",
+            "is_sleeping": False,
+        }
+
+    def _llamacpp_slots(self) -> list[dict[str, Any]]:
+        busy = self.in_flight
+        return [
+            {"id": i, "n_ctx": self.server_context, "is_processing": i < busy, "speculative": False}
+            for i in range(self.slots)
+        ]
+
+    def _ollama_show(self, name: str) -> dict[str, Any]:
+        # Ollama's ShowResponse: model_info holds the model's trained context under
+        # "<architecture>.context_length"; "parameters" is the Modelfile's text, where num_ctx
+        # appears only when it was set.
+        arch = "llama"
+        params = 'stop "<|end|>"'
+        if self.context_window or self.truncate_prompt_to:
+            params = f"num_ctx {self.server_context}\n{params}"
+        return {
+            "modelfile": f"FROM {name}\nPARAMETER {params.splitlines()[0]}\n",
+            "parameters": params,
+            "template": "{{ .Prompt }}",
+            "details": {
+                "parent_model": "",
+                "format": "gguf",
+                "family": arch,
+                "families": [arch],
+                "parameter_size": "1B",
+                "quantization_level": "Q4_K_M",
+            },
+            "model_info": {
+                "general.architecture": arch,
+                "general.parameter_count": 1_000_000_000,
+                f"{arch}.context_length": self.trained_context,
+            },
+            "capabilities": ["completion"],
+            "modified_at": "2026-01-01T00:00:00Z",
+        }
+
+    def _ollama_ps(self) -> dict[str, Any]:
+        # /api/ps lists loaded models; "context_length" is the window they were loaded with.
+        return {
+            "models": [
+                {
+                    "name": name,
+                    "model": name,
+                    "size": 1_000_000_000,
+                    "digest": hashlib.sha256(name.encode()).hexdigest(),
+                    "details": {"format": "gguf", "family": "llama", "quantization_level": "Q4_K_M"},
+                    "expires_at": "2099-01-01T00:00:00Z",
+                    "size_vram": 0,
+                    "context_length": self.server_context,
+                }
+                for name in self.models
+            ]
+        }
 
     # -- internals used by the handler ---------------------------------------------------------
 
