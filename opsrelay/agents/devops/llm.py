@@ -30,7 +30,7 @@ from opsrelay.ingest import IngestedQA
 from opsrelay.logging import get_logger
 from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
 from opsrelay.models.prices import estimate_cost
-from opsrelay.models.schema import strict_schema  # openai's own strict conversion (issue 8)
+from opsrelay.models.schema import strict_schema as strict_schema  # noqa: PLC0414 (re-export)
 from opsrelay.review.model import Finding
 from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING, SECTION_BY_KEY, section_skeleton
 
