@@ -94,7 +94,8 @@ def _evidences(value: object) -> Iterator[Evidence]:
 
 def _check_evidence_lines(path: Path, f: QAFacts) -> None:
     """Every evidence line number points at the line of the original file whose text it quotes."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    # utf-8-sig: ingest drops a byte-order mark (it is not text), so line 1 is quoted without it.
+    lines = path.read_text(encoding="utf-8-sig").split("\n")
     for ev in _evidences(f):
         assert ev.source == path.name
         if ev.line:

@@ -17,6 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from opsrelay.facts import vocab
 from opsrelay.facts.document import Document, Heading, Table
 from opsrelay.facts.model import Defect, DefectStatus, QAFacts, Risk, SecurityFinding, Severity
 from opsrelay.facts.text import (
@@ -47,16 +48,16 @@ _ID_HEADER = re.compile(
     r"^(?:#|№|no\.?|id|ids|key|ref|ticket|bug|bug\s+id|defect(?:\s+id)?|issue(?:\s+id)?|finding(?:\s+id)?|risk\s+id|vuln\w*\s+id)$",
     re.I,
 )
-_STATUS_HEADER = re.compile(r"status|статус|state|resolution|result|retest", re.I)
-_SEVERITY_HEADER = re.compile(r"severity|priority|серь[её]зн|приоритет|criticality|level", re.I)
-_TITLE_HEADER = re.compile(
-    r"title|summary|description|problem|issue|проблема|описание|name|finding|вопрос|суть", re.I
+_STATUS_HEADER = vocab.pattern("col_status")
+_SEVERITY_HEADER = vocab.pattern("col_severity")
+_TITLE_HEADER = vocab.pattern("col_title")
+SECURITY_HEADING = vocab.pattern("h_security")
+RISK_HEADING = vocab.pattern("h_risk")
+_STATUS_LABEL = re.compile(
+    r"^" + vocab.alternation(vocab.terms("label_status")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
 )
-SECURITY_HEADING = re.compile(r"security|vulnerab|безопасн|pentest|penetration|owasp|уязвим", re.I)
-RISK_HEADING = re.compile(r"\brisks?\b|риск", re.I)
-_STATUS_LABEL = re.compile(r"^(?:retest\s+|current\s+)?(?:status|статус)\s*[:：]\s*(?P<value>.+)$", re.I)
 _SEVERITY_LABEL = re.compile(
-    r"^(?:severity|priority|серь[её]зность|приоритет)\s*[:：]\s*(?P<value>.+)$", re.I
+    r"^" + vocab.alternation(vocab.terms("label_severity")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
 )
 _PAREN_AFTER = re.compile(r"^\s*\(([^()]{1,80})\)")
 

@@ -6,77 +6,18 @@ import datetime as dt
 import re
 from typing import Any
 
+from opsrelay.facts import vocab
 from opsrelay.facts.document import Document, Heading
 from opsrelay.facts.model import Evidence, NamedFact, QAFacts
 from opsrelay.facts.text import clean, strip_line_markers
 
 # --- title and project ----------------------------------------------------------------------------
 
-_REPORT_WORDS = {
-    "qa",
-    "qa_report",
-    "qareport",
-    "test",
-    "tests",
-    "testing",
-    "report",
-    "reports",
-    "results",
-    "result",
-    "execution",
-    "nfr",
-    "assessment",
-    "evidence",
-    "audit",
-    "load",
-    "performance",
-    "perf",
-    "plan",
-    "summary",
-    "review",
-    "readiness",
-    "release",
-    "security",
-    "e2e",
-    "uat",
-    "regression",
-    "overview",
-    "guide",
-    "documentation",
-    "verification",
-    "validation",
-    "quality",
-    "sign-off",
-    "signoff",
-    "acceptance",
-    "final",
-    "and",
-    "&",
-    "of",
-    "for",
-    "the",
-    "a",
-    "stress",
-    "smoke",
-    "status",
-    "notes",
-    "findings",
-    "analysis",
-    "отчёт",
-    "отчет",
-    "тестирования",
-    "тестирование",
-    "аудит",
-    "qa-отчёт",
-    "итоги",
-    "результаты",
-}
+_REPORT_WORDS = frozenset(t.lower() for t in vocab.terms("report_words"))
 _SEPARATOR = re.compile(r"\s+[—–-]\s+|\s*[:|]\s+|\s+[—–]\s*")
 _VERSION_TAIL = re.compile(r"\s+\(?v?\d+(?:\.\d+)+(?:[-+][\w.]+)?\)?$|\s+\((?:build|v)\s*[\w.]+\)$", re.I)
 _PROJECT_LABEL = re.compile(
-    r"^(?:project|service|application|app|product|system under test|проект|сервис|приложение)"
-    r"(?:\s+name)?\s*[:：]\s*(?P<value>.+)$",
-    re.I,
+    r"^" + vocab.alternation(vocab.terms("label_project")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
 )
 _PROJECT_KEYS = (
     "project",
@@ -171,36 +112,13 @@ def fm_evidence(doc: Document, key: str, value: Any) -> Evidence:
 
 # --- dates ----------------------------------------------------------------------------------------
 
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("january", "jan", "января", "январь"),
-            ("february", "feb", "февраля", "февраль"),
-            ("march", "mar", "марта", "март"),
-            ("april", "apr", "апреля", "апрель"),
-            ("may", "мая", "май"),
-            ("june", "jun", "июня", "июнь"),
-            ("july", "jul", "июля", "июль"),
-            ("august", "aug", "августа", "август"),
-            ("september", "sep", "sept", "сентября", "сентябрь"),
-            ("october", "oct", "октября", "октябрь"),
-            ("november", "nov", "ноября", "ноябрь"),
-            ("december", "dec", "декабря", "декабрь"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _MDY_NAME = re.compile(r"\b([A-Za-zА-Яа-яё]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
 _DMY_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-zА-Яа-яё]{3,9})\.?,?\s+(\d{4})\b")
 _SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")
 _DATE_LABEL = re.compile(
-    r"^(?:(?:report|test(?:\s+execution)?|assessment|execution|review|audit|run|release|qa)\s+)?"
-    r"(?:date|дата(?:\s+\w+)?)\s*[:：]\s*(?P<value>.+)$",
-    re.I,
+    r"^" + vocab.alternation(vocab.terms("label_date")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
 )
 _LATE_DATE_LABEL = re.compile(
     r"^(?:(?:report\s+)?generated(?:\s+on)?|timestamp|last\s+updated|updated)\s*[:：]\s*(?P<value>.+)$", re.I
@@ -223,12 +141,12 @@ def parse_date(text: str) -> str | None:
         if iso:
             candidates.append((m.start(), iso))
     for m in _MDY_NAME.finditer(text):
-        month = _MONTHS.get(m.group(1).lower())
+        month = vocab.month_numbers().get(m.group(1).lower())
         iso = _safe_date(int(m.group(3)), month, int(m.group(2))) if month else None
         if iso:
             candidates.append((m.start(), iso))
     for m in _DMY_NAME.finditer(text):
-        month = _MONTHS.get(m.group(2).lower())
+        month = vocab.month_numbers().get(m.group(2).lower())
         iso = _safe_date(int(m.group(3)), month, int(m.group(1))) if month else None
         if iso:
             candidates.append((m.start(), iso))
@@ -278,16 +196,6 @@ def extract_date(doc: Document, facts: QAFacts) -> None:
 
 # --- language -------------------------------------------------------------------------------------
 
-_STOPWORDS = {
-    "en": {"the", "and", "of", "to", "is", "with", "for", "are", "not", "this", "that"},
-    "de": {"der", "die", "und", "das", "ist", "nicht", "mit", "für", "ein", "eine", "wird"},
-    "fr": {"le", "la", "les", "et", "est", "des", "une", "pour", "avec", "pas", "du"},
-    "es": {"el", "la", "los", "las", "y", "es", "para", "con", "una", "del", "que"},
-    "pt": {"o", "os", "as", "e", "é", "para", "com", "uma", "não", "do", "da"},
-    "it": {"il", "lo", "gli", "e", "è", "per", "con", "una", "non", "della", "che"},
-}
-
-
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("CYRILLIC", re.compile(r"[\u0400-\u04ff]")),
     ("CJK", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")),
@@ -319,7 +227,11 @@ def detect_language(text: str) -> str:
             codes = {"HANGUL": "ko", "HEBREW": "he", "ARABIC": "ar", "GREEK": "el", "THAI": "th"}
             return codes.get(script, "en")
     words = re.findall(r"[^\W\d_]+", text[:200_000].lower())
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    scores = {
+        lang.code: sum(1 for w in words if w in lang.stopwords)
+        for lang in vocab.languages()
+        if lang.stopwords
+    }
     best = max(scores.items(), key=lambda kv: kv[1])
     if best[0] != "en" and best[1] > 1.5 * scores["en"] and best[1] >= 10:
         return best[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from opsrelay.facts import vocab
 from opsrelay.facts.document import Document, Table
 from opsrelay.facts.model import QAFacts, TestCommand, TestResults
 from opsrelay.facts.text import RECOMMENDATION_HEADING, cell_is_empty, clean, code_spans, to_int
@@ -139,15 +140,17 @@ class _Run:
         self.failing.extend(f for f in other.failing if f not in self.failing)
 
 
-_TOTAL_ROW = re.compile(r"^(?:total|totals|all|overall|summary|sum|итого|всего)\b", re.I)
+def _full(*categories: str) -> re.Pattern[str]:
+    """A pattern that matches a whole cell naming one term of the categories (any language)."""
+    return re.compile("^" + vocab.alternation(t for c in categories for t in vocab.terms(c)) + "$", re.I)
+
+
+_TOTAL_ROW = re.compile(r"^" + vocab.alternation(vocab.terms("count_total_row")), re.I)
 _COL_ROLES = (
-    (
-        "total",
-        re.compile(r"^(?:total|tests?|total\s+tests?|test\s+cases?|cases|count|executed|run|всего)$", re.I),
-    ),
-    ("passed", re.compile(r"^(?:passed|pass|passing|ok|успешно|пройдено|прошло)$", re.I)),
-    ("failed", re.compile(r"^(?:failed|fail|failing|failures?|errors?|провалено|упало)$", re.I)),
-    ("skipped", re.compile(r"^(?:skipped|skip|pending|ignored|пропущено)$", re.I)),
+    ("total", _full("col_total")),
+    ("passed", _full("col_passed")),
+    ("failed", _full("col_failed")),
+    ("skipped", _full("col_skipped")),
 )
 _ROW_ROLES = (
     (
@@ -160,10 +163,8 @@ _ROW_ROLES = (
     ("failed", re.compile(r"^(?:tests?\s+)?(?:failed|failing|failures)(?:\s+tests?)?$", re.I)),
     ("skipped", re.compile(r"^(?:tests?\s+)?skipped(?:\s+tests?)?$", re.I)),
 )
-_VALUE_COLUMN = re.compile(
-    r"^(?:actual|value|result|results|measured|observed|achieved|count|значение|факт)\b", re.I
-)
-_TARGET_COLUMN = re.compile(r"target|threshold|goal|slo|expected|limit|baseline|цель|порог", re.I)
+_VALUE_COLUMN = re.compile(r"^" + vocab.alternation(vocab.terms("col_value")), re.I)
+_TARGET_COLUMN = vocab.pattern("col_target")
 
 
 def value_column(table: Table) -> int | None:
@@ -225,31 +226,35 @@ def _table_runs(doc: Document) -> list[_Run]:
 
 
 _N = r"(\d{1,3}(?:,\d{3})+|\d+)"
-_OUTCOME = {
-    "passed": "passed",
-    "passing": "passed",
-    "pass": "passed",
-    "succeeded": "passed",
-    "failed": "failed",
-    "failing": "failed",
-    "failures": "failed",
-    "failure": "failed",
-    "errors": "failed",
-    "error": "failed",
-    "skipped": "skipped",
-    "pending": "skipped",
-    "ignored": "skipped",
-    "todo": "skipped",
-}
-_COUNT_OUTCOME = re.compile(
-    rf"{_N}\s+(passed|passing|failed|failing|failures?|errors?|skipped|pending|ignored)\b", re.I
+_COUNT_PASSED = vocab.pattern("count_passed")
+_COUNT_FAILED = vocab.pattern("count_failed")
+_COUNT_SKIPPED = vocab.pattern("count_skipped")
+
+
+def outcome_role(word: str) -> str:
+    """'passed', 'failed' or 'skipped' for an outcome word of any language ('' when none)."""
+    for role, pattern in (("failed", _COUNT_FAILED), ("skipped", _COUNT_SKIPPED), ("passed", _COUNT_PASSED)):
+        if pattern.fullmatch(word.strip()):
+            return role
+    return ""
+
+
+_OUTCOME_WORD = vocab.alternation(
+    vocab.terms("count_passed") + vocab.terms("count_failed") + vocab.terms("count_skipped")
+)
+# "3 failed", "2 个失败", "失败 2", "失败: 2", "Failed: 2" — a count next to an outcome word.
+_COUNT_OUTCOME = re.compile(rf"{_N}\s*(?:个|件|項|개|건)?\s*({_OUTCOME_WORD})", re.I)
+# "Failed: 2", "失败: 2"; scripts without spaces also write "失败 2" / "실패 2" without a colon.
+_LABEL_OUTCOME = re.compile(rf"({_OUTCOME_WORD})\s*(?P<colon>[:=：]\s*)?{_N}(?![\d.%])", re.I)
+_UNSPACED_WORD = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_COUNT_TOTAL = re.compile(
+    r"(?:^|(?<=\W))" + vocab.alternation(vocab.terms("count_total")) + rf"\s*[:=：]?\s*{_N}(?![\d.%])", re.I
 )
 _COUNT_TESTS_OUTCOME = re.compile(
     rf"{_N}\s+(?:[\w/+-]+\s+){{0,3}}?tests?\s+(?:(?:were|are|have|had|all|documented\s+as|marked\s+as)\s+)?"
     r"(passed|passing|pass|failed|failing|skipped)\b",
     re.I,
 )
-_LABEL_OUTCOME = re.compile(r"\b(passed|failed|skipped|failures|errors|pending)\s*[:=]\s*" + _N, re.I)
 _RATIO = re.compile(
     rf"{_N}\s*/\s*{_N}\s+(?:[\w/-]+\s+){{0,2}}?tests?\s+(?:are\s+)?(?:pass(?:ing|ed)?)\b", re.I
 )
@@ -273,7 +278,7 @@ _ALL_PASS = re.compile(
 )
 _PYTEST_SUMMARY = re.compile(r"^\s*=+\s.*\b(?:passed|failed|errors?)\b.*\bin\s+[\d.]+m?s\b.*=+\s*$")
 _BREAKDOWN = re.compile(r"^\s*[-*+]\s+(?:`[^`]+`|[A-Z][\w.]*[a-z][A-Z]\w*|[\w.]+\.\w+)\s*:")
-_TESTISH = re.compile(r"\btests?\b|\bspecs?\b|тест", re.I)
+_TESTISH = vocab.pattern("test_words")
 _NOT_RESULTS = re.compile(
     r"\bsuites?\b|target|threshold|\bgoal\b|coverage\s+threshold|\bshould\b|\bif\b", re.I
 )
@@ -298,7 +303,7 @@ def line_run(text: str) -> _Run | None:
         bump("passed", int(m.group(1).replace(",", "")))
         bump("total", int(m.group(2).replace(",", "")))
     for m in _OUT_OF.finditer(text):
-        role = _OUTCOME.get((m.group(3) or "").lower())
+        role = outcome_role(m.group(3) or "")
         if role:
             bump(role, int(m.group(1).replace(",", "")))
             bump("total", int(m.group(2).replace(",", "")))
@@ -306,7 +311,7 @@ def line_run(text: str) -> _Run | None:
             bump("total", int(m.group(2).replace(",", "")))
     seen_failed = False
     for m in _COUNT_OUTCOME.finditer(text):
-        role = _OUTCOME[m.group(2).lower()]
+        role = outcome_role(m.group(2))
         value = int(m.group(1).replace(",", ""))
         if role == "failed":
             counts["failed"] = (counts["failed"] + value) if seen_failed else value
@@ -314,22 +319,24 @@ def line_run(text: str) -> _Run | None:
         else:
             bump(role, value)
     for m in _LABEL_OUTCOME.finditer(text):
-        role = _OUTCOME.get(m.group(1).lower(), "skipped" if m.group(1).lower() == "pending" else "")
+        if not m.group("colon") and not _UNSPACED_WORD.search(m.group(1)):
+            continue  # "failed 2 times" is prose; only "失败 2" / "실패 2" go without a colon
+        role = outcome_role(m.group(1))
         if role:
-            value = int(m.group(2).replace(",", ""))
+            value = int(m.group(3).replace(",", ""))
             if role == "failed" and seen_failed:
                 counts["failed"] += value
             else:
                 bump(role, value)
                 seen_failed = seen_failed or role == "failed"
     for m in _COUNT_TESTS_OUTCOME.finditer(text):
-        bump(_OUTCOME[m.group(2).lower()], int(m.group(1).replace(",", "")))
+        bump(outcome_role(m.group(2)), int(m.group(1).replace(",", "")))
     if not counts and _ALL_PASS.search(text):
         counts["failed"] = 0
     if not counts:
         return None
     if "total" not in counts:
-        for pattern in _TOTAL:
+        for pattern in (_COUNT_TOTAL, *_TOTAL):
             t = pattern.search(text)
             if t:
                 value = int(t.group(1).replace(",", ""))
@@ -342,7 +349,7 @@ def line_run(text: str) -> _Run | None:
 
 
 _FAILED_LINE = re.compile(r"^\s*(?:FAILED|FAIL|ERROR|✕|✗|×)\s+(\S+?(?:::\S+|\.\w+)\S*)")
-_FAILED_HEADING = re.compile(r"fail|упавш|провал", re.I)
+_FAILED_HEADING = vocab.pattern("h_failed")
 
 
 def _failing_names(doc: Document) -> list[tuple[int, str]]:

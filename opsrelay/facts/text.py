@@ -9,6 +9,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from opsrelay.facts import vocab
 from opsrelay.facts.model import DefectStatus, Severity
 
 # --- Markdown cleaning ----------------------------------------------------------------------------
@@ -90,17 +91,10 @@ def cell_is_empty(text: str) -> bool:
 # --- severity and status --------------------------------------------------------------------------
 
 P_TOKEN = re.compile(r"(?<![\w.-])P([0-4])(?![\w-])")
-_SEVERITY_WORDS: tuple[tuple[re.Pattern[str], Severity], ...] = (
-    (
-        re.compile(
-            r"\b(?:critical|blocker|blocking|showstopper|sev[- ]?0|sev[- ]?1)\b|критич\w*|блокер\w*", re.I
-        ),
-        "P0",
-    ),
-    (re.compile(r"\b(?:high|major|severe|sev[- ]?2)\b|высок\w*|серь[её]зн\w*", re.I), "P1"),
-    (re.compile(r"\b(?:medium|moderate|normal|sev[- ]?3)\b|средн\w*", re.I), "P2"),
-    (re.compile(r"\b(?:low|minor|sev[- ]?4)\b|низк\w*|незначител\w*", re.I), "P3"),
-    (re.compile(r"\b(?:cosmetic|trivial)\b|косметик\w*|косметич\w*", re.I), "P4"),
+# Severity words of every language (lang/*.yaml: sev_p0 … sev_p4), most severe first.
+_SEVERITIES: tuple[Severity, ...] = ("P0", "P1", "P2", "P3", "P4")
+_SEVERITY_WORDS: tuple[tuple[re.Pattern[str], Severity], ...] = tuple(
+    (vocab.pattern(f"sev_{p.lower()}"), p) for p in _SEVERITIES
 )
 
 
@@ -123,31 +117,20 @@ def p_token_of(text: str) -> Severity | None:
     return f"P{m.group(1)}" if m else None  # type: ignore[return-value]
 
 
-_OPEN_STATUS = re.compile(
-    r"\b(?:not\s+(?:yet\s+)?(?:fixed|resolved|closed)|unfixed|unresolved|re-?opened|open|opened|"
-    r"pending|outstanding|in[\s-]progress|deferred|critical-open|still\s+(?:present|failing)|"
-    r"not\s+addressed|to\s+do|todo)\b"
-    r"|не\s+исправлен\w*|не\s+закрыт\w*|открыт(?:ы|а|о)?\b|в\s+работе",
-    re.I,
-)
-_FIXED_STATUS = re.compile(
-    r"\b(?:fixed|resolved|closed|verified\s+fixed|confirmed\s+fixed|remediated)\b"
-    r"|исправлен(?:ы|а|о)?\b|закрыт(?:ы|а|о)?\b|устран[её]н(?:ы|а|о)?\b|реш[её]н(?:ы|а|о)?\b",
-    re.I,
-)
-_NEGATED_FIXED = re.compile(
-    r"\b(?:not|never|un)\s*(?:yet\s+)?(?:fixed|resolved|closed)\b|не\s+(?:исправлен|закрыт)", re.I
-)
+_OPEN_STATUS = vocab.pattern("status_open")
+_FIXED_STATUS = vocab.pattern("status_fixed")
 
 
 def status_of(text: str) -> DefectStatus | None:
-    """Return the last status stated in a text: 'open' (open, unfixed, pending, открыт…) or 'fixed'."""
+    """Return the last status stated in a text: 'open' (open, unfixed, abierto, 未修复…) or 'fixed'."""
     found: list[tuple[int, DefectStatus]] = []
-    negated_spans = [m.span() for m in _NEGATED_FIXED.finditer(text)]
-    for m in _OPEN_STATUS.finditer(text):
-        found.append((m.start(), "open"))
+    # "not fixed", "belum diperbaiki", "未修复" are open statements that contain a fixed word:
+    # a fixed word inside an open statement does not count.
+    open_spans = [m.span() for m in _OPEN_STATUS.finditer(text)]
+    for a, _ in open_spans:
+        found.append((a, "open"))
     for m in _FIXED_STATUS.finditer(text):
-        if any(a <= m.start() < b for a, b in negated_spans):
+        if any(a <= m.start() < b or a < m.end() <= b for a, b in open_spans):
             continue
         found.append((m.start(), "fixed"))
     if not found:
@@ -194,16 +177,10 @@ def percent_of(text: str, *, allow_bounds: bool = False) -> float | None:
 
 # --- hedges, recommendations, negations -----------------------------------------------------------
 
-_HEDGE = re.compile(
-    r"\be\.g\.|\bi\.e\.|\b(?:recommend\w*|consider\w*|should|could|might|may|such\s+as|like|instead|replace[ds]?|"
-    r"future|must\s+be|suggest\w*|plan(?:ned)?\s+to|would|propos\w*|evaluat\w*|migrat\w+\s+to|"
-    r"alternative\w*|mitigation|required\s+(?:before|for)|to\s+be\s+(?:added|implemented))\b"
-    r"|рекоменд\w*|следует|можно|стоит",
-    re.I,
-)
+_HEDGE = re.compile(r"\be\.g\.|\bi\.e\.|" + vocab.alternation(vocab.terms("hedge")), re.I)
+# Negations bind to the next word; a hyphenated compound ("no-op", "not-null") is not a negation.
 _NEGATION = re.compile(
-    r"(?:^|[^\w-])(?:no|not|zero|without|missing|none|lack\w*|absent|nor|neither|never|add|adding|introduce)"
-    r"(?![\w-])|\bнет\b|\bбез\b|отсутств\w*",
+    r"(?:^|[^\w-])" + vocab.alternation(vocab.terms("negation")) + r"(?![\w-])",
     re.I,
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\|")
@@ -265,13 +242,7 @@ def sentence_before(text: str, pos: int) -> str:
     return text[start:pos]
 
 
-RECOMMENDATION_HEADING = re.compile(
-    r"recommend|next\s+steps?|future|improvement|optimi[sz]ation|\bactions?\b|roadmap|backlog|quick\s+wins?|"
-    r"to\s*do|how\s+to|fail-fast|monitoring\s+hooks|suggest|рекоменд|план|следующ",
-    re.I,
-)
-NON_FACT_HEADING = re.compile(
-    RECOMMENDATION_HEADING.pattern
-    + r"|reference|related\s+artifacts|knowledge\s+base|appendi|glossary|see\s+also|links",
-    re.I,
-)
+RECOMMENDATION_HEADING = vocab.pattern("h_recommendation")
+"""Headings of advice sections (recommendations, next steps, roadmap) in any language."""
+NON_FACT_HEADING = vocab.pattern("h_recommendation", "h_non_fact")
+"""Headings whose content is advice or reference material rather than facts about the system."""

@@ -4,44 +4,49 @@ from __future__ import annotations
 
 import re
 
+from opsrelay.facts import vocab
 from opsrelay.facts.document import Document
 from opsrelay.facts.meta import fm_evidence
 from opsrelay.facts.model import Evidence, QAFacts, QAVerdict, VerdictValue
 from opsrelay.facts.text import clean, strip_line_markers
 
+# Label categories (lang/*.yaml) and their strength: an overall verdict beats a gate status beats
+# a bare "Decision:".
+_LABEL_CATEGORIES: tuple[tuple[str, int], ...] = (
+    ("verdict_label_top", 7),
+    ("verdict_label", 6),
+    ("verdict_label_overall", 5),
+    ("verdict_label_weak", 4),
+    ("verdict_label_decision", 2),
+)
 _VERDICT_LABEL = re.compile(
-    r"^(?P<label>overall\s+(?:qa\s+)?(?:verdict|status|result|assessment|decision|rating|recommendation)"
-    r"|final\s+(?:verdict|decision|status|result|recommendation)"
-    r"|qa\s+(?:verdict|decision|sign[\s-]?off|status|recommendation)"
-    r"|release\s+(?:decision|verdict|readiness|recommendation|status)"
-    r"|gate\s+(?:decision|status|result|verdict)|quality\s+gate|gate|go\s*/\s*no[\s-]?go(?:\s+decision)?"
-    r"|verdict|вердикт|итоговый\s+вердикт|итог|решение|decision|recommendation|overall)"
-    r"\s*[:：]\s*(?P<value>.*)$",
+    r"^(?P<label>"
+    + vocab.alternation(t for c, _ in _LABEL_CATEGORIES for t in vocab.terms(c))
+    + r")\s*[:：]\s*(?P<value>.*)$",
     re.I,
 )
-_LABEL_SCORE = (
-    (re.compile(r"overall\s+(?:qa\s+)?verdict|final\s+verdict|итоговый", re.I), 7),
-    (re.compile(r"verdict|вердикт|gate\s+decision|release\s+decision|final|go\s*/\s*no", re.I), 6),
-    (
-        re.compile(
-            r"overall\s+(?:status|result|assessment|decision|rating)|gate\s+status|qa\s+|release|gate", re.I
-        ),
-        5,
-    ),
-    (re.compile(r"overall|итог|решение", re.I), 4),
-    (re.compile(r"decision|recommendation", re.I), 2),
+_LABEL_SCORE = tuple(
+    (re.compile(r"^" + vocab.alternation(vocab.terms(c)) + r"$", re.I), score)
+    for c, score in _LABEL_CATEGORIES
 )
-_SUMMARY_HEADING = re.compile(
-    r"summary|verdict|conclusion|decision|sign[\s-]?off|gate|итог|вердикт|executive|key\s+metrics|overall|result",
-    re.I,
-)
+_STRICT_LABEL = _LABEL_SCORE[-1][0]
+_SUMMARY_HEADING = vocab.pattern("h_summary")
 _KEYWORD = re.compile(
-    r"(?P<nogo>\bNO[\s-]?GO\b|\bNo[\s-]Go\b)|(?P<go>(?<![\w-])(?:GO|Go)(?![\w-]))"
-    r"|(?P<pass>(?i:\bpass(?:ed|es)?\b))|(?P<fail>(?i:\bfail(?:ed|s|ure)?\b))|(?P<concerns>(?i:\bconcerns?\b))"
-    r"|(?P<cond>(?i:\bconditional(?:ly)?\b|условн\w*))|(?P<approved>(?i:\bapproved\b))"
-    r"|(?P<rejected>(?i:\brejected\b|\bblocked\b))",
+    r"(?P<nogo>\bNO[\s-]?GO\b|\bNo[\s-]Go\b|(?i:" + vocab.alternation(vocab.terms("no_go")) + r"))"
+    r"|(?P<go>(?<![\w-])(?:GO|Go)(?![\w-]))"
+    r"|(?P<fail>(?i:" + vocab.alternation(vocab.terms("fail")) + r"))"
+    r"|(?P<pass>(?i:" + vocab.alternation(vocab.terms("pass")) + r"))"
+    r"|(?P<concerns>(?i:" + vocab.alternation(vocab.terms("concerns")) + r"))"
+    r"|(?P<cond>(?i:" + vocab.alternation(vocab.terms("conditional")) + r"))"
+    r"|(?P<rejected>(?i:" + vocab.alternation(vocab.terms("rejected")) + r"))"
+    r"|(?P<approved>(?i:" + vocab.alternation(vocab.terms("approved")) + r"))"
+    r"|(?P<notready>(?i:" + vocab.alternation(vocab.terms("not_ready")) + r"))"
 )
-_CONDITION_MARK = re.compile(r"\bconditional(?:ly)?\b|условн\w*|\bwith\s+conditions\b|\bпри\s+условии", re.I)
+_CONDITION_MARK = vocab.pattern("conditional", "conditional_mark")
+_CONCERNS = vocab.pattern("concerns")
+_NOT_A_VERDICT_START = re.compile(
+    r"^(?:if|when|если|si|wenn|se|jika|apabila|nếu|如果|もし|만약|إذا|eğer)\b", re.I
+)
 
 
 def verdict_of(value: str, *, strict_start: bool = False) -> VerdictValue | None:
@@ -64,8 +69,8 @@ def verdict_of(value: str, *, strict_start: bool = False) -> VerdictValue | None
     if first is None:
         return None
     conditional = bool(_CONDITION_MARK.search(text))
-    concerns = bool(re.search(r"\bconcerns?\b", text, re.I))
-    if first in ("nogo", "rejected"):
+    concerns = bool(_CONCERNS.search(text))
+    if first in ("nogo", "rejected", "notready"):
         return "NO-GO"
     if first == "cond":
         return "CONDITIONAL"
@@ -97,7 +102,7 @@ def extract_verdict(doc: Document, facts: QAFacts) -> None:
         if n in doc.table_lines:
             continue
         text = clean(strip_line_markers(raw))
-        if not text or re.match(r"^(?:if|when|если)\b", text, re.I):
+        if not text or _NOT_A_VERDICT_START.match(text):
             continue
         m = _VERDICT_LABEL.match(text)
         if not m:
@@ -107,7 +112,7 @@ def extract_verdict(doc: Document, facts: QAFacts) -> None:
         is_heading = doc.is_heading_line(n)
         if not value and is_heading:
             value = _next_nonblank(doc, n)
-        strict = label.lower() in ("decision", "recommendation", "решение")
+        strict = bool(_STRICT_LABEL.match(label))
         v = verdict_of(value, strict_start=strict) if value else None
         if v is None:
             continue

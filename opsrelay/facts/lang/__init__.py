@@ -1,0 +1,1 @@
+"""Language vocabularies of QA documents (one YAML file per language); see opsrelay.facts.vocab."""
