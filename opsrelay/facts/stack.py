@@ -1,9 +1,43 @@
 """Technology stack: languages, frameworks, datastores, caches, queues, platforms, cloud, CI and tools.
 
-Matching is deliberately conservative: whole words, case-sensitive where the name is also an
-ordinary word (Go, Express, Rust, Swift, Helm…), and mentions inside recommendations, hypotheticals
-or negations ("no k6 load tests", "should use Redis") do not count. Inline code and link targets are
-ignored, so file names such as ``next.config.mjs`` do not turn into products.
+Evidence is *weighed*, not just found. Each candidate product collects a score from every line that
+evidences it:
+
+- a direct mention of its name (the :data:`CATALOGUE`) weighs 3; whole words, case-sensitive where
+  the name is also an ordinary word (Go, Express, Rust, Swift, Helm…);
+- indirect evidence (:mod:`opsrelay.facts.stack_signals`) weighs 0.5 to 3: file names and extensions
+  (``AuditLogService.java``), build and test tools (``cargo build``, ``go test ./...``,
+  ``php artisan``, ``bundle exec``, ``flutter test``, ``bun test``, CMake), framework conventions
+  (``SPRING_PROFILES_ACTIVE``, ``application.yml``, ``@RestControllerAdvice``), migration tools
+  (Flyway ``V16__x.sql``, Alembic, Prisma), datastore clients and URLs (``psql``, ``redis-cli``,
+  ``mongodb://``), environment variables and container images (``postgres:16``);
+- a mention in a comparison ("unlike Node.js", "vs. Jersey") weighs a sixth; one followed by
+  "(assumed)" weighs less; a hypothetical, recommended or negated one ("should add Redis",
+  "Implement Redis caching", "no k6 tests") and one in a to-do item counts nothing; indirect
+  evidence inside a recommendations section counts half (a file it names still exists).
+
+A product is kept when its score reaches :data:`KEEP_SCORE` (one direct mention, or e.g. one
+``.java`` path); a framework adds its language when nothing names the language. Datastores named
+only in a test context (in-memory SQLite for tests, the H2 console) and languages seen only in
+load-test tooling (``k6 run load/k6-test.js``, ``npm run smoke``) are not the application's stack
+and are left out. ``facts.stack`` is sorted by kind, then by score (strongest first), so the first
+language is the best-evidenced one; each item's evidence is its strongest line.
+
+Canonical names emitted (what :mod:`opsrelay.agents.devops` may rely on):
+
+- languages / runtimes: Python, Node.js, TypeScript, JavaScript, Java, Kotlin, Scala, Go, C#/.NET,
+  Ruby, PHP, Rust, Swift, C++, Dart, Bun, Deno, Elixir;
+- frameworks: Spring Boot (also for Spring MVC / Data / Cloud / WebFlux), Jersey, Quarkus,
+  Micronaut, ASP.NET Core, Django, Flask, FastAPI, Rails, Laravel, Symfony, Express, NestJS,
+  Next.js, React, React Native/Expo, Vue, Angular, Svelte, Flutter, Qt, Electron, Tauri, Prisma,
+  PyTorch;
+- build and migration tools (kind ``tool``): Gradle, Maven, CMake, Flyway, Liquibase, Alembic,
+  Sequelize, TypeORM, EF Core, golang-migrate, Diesel, plus the test and load tools (Jest, pytest,
+  JUnit, Testcontainers, k6, JMeter…);
+- datastores, caches, queues: PostgreSQL, MySQL, MariaDB, MongoDB, SQLite, SQL Server,
+  Elasticsearch, DynamoDB, Cassandra, Supabase, H2; Redis, Memcached, Hazelcast; Kafka, RabbitMQ,
+  SQS, NATS, Celery;
+- platforms, cloud, observability and CI as listed in :data:`CATALOGUE`.
 """
 
 from __future__ import annotations
@@ -12,8 +46,9 @@ import re
 from dataclasses import dataclass
 
 from opsrelay.facts.document import Document
-from opsrelay.facts.model import QAFacts, StackItem, StackKind
-from opsrelay.facts.text import NON_FACT_HEADING, clean, is_hedged
+from opsrelay.facts.model import Evidence, QAFacts, StackItem, StackKind
+from opsrelay.facts.stack_signals import IMPLIED_LANGUAGE, SIGNALS, Signal
+from opsrelay.facts.text import NON_FACT_HEADING, RECOMMENDATION_HEADING, clean, is_hedged
 
 
 @dataclass(frozen=True)
@@ -89,7 +124,7 @@ CATALOGUE: tuple[Tech, ...] = (
     _t(
         "Go",
         "language",
-        r"\bGolang\b|\bGo\s+1\.\d+\b|\b(?:written\s+in|in|using)\s+Go\b(?!\s+for)|\bGo\s+(?:modules|toolchain)\b"
+        r"\bGolang\b|\bGo\s+1\.\d+\b|\b(?:written\s+in|in|using|uses?|built\s+with)\s+Go\b(?!\s+for)|\bGo\s+(?:modules|toolchain)\b"
         r"|\b(?:Language|Languages|Runtime)\s*[:|]\s*(?:[^|\n]*?[,/]\s*)?Go\b",
         ci=False,
     ),
@@ -103,6 +138,11 @@ CATALOGUE: tuple[Tech, ...] = (
     _t("PHP", "language", r"\bPHP\b", ci=False),
     _t("Rust", "language", _in_context("Rust"), ci=False),
     _t("Swift", "language", _in_context("Swift") + r"|\bSwiftUI\b", ci=False),
+    _t("C++", "language", r"(?<![\w+])C\+\+(?:\s?\d\d)?(?![\w+])", ci=False),
+    _t("Dart", "language", r"\bDart\b", ci=False),
+    _t("Scala", "language", r"\bScala\b", ci=False),
+    _t("Elixir", "language", r"\bElixir\b", ci=False),
+    _t("Bun", "language", _in_context("Bun"), ci=False),
     # frameworks
     _t("Spring Boot", "framework", r"\bspring[\s-]?boot\b"),
     _t("Next.js", "framework", r"\bnext\.?js\b"),
@@ -201,21 +241,6 @@ for _i, _tech in enumerate(CATALOGUE):
     for _word in _tech.triggers:
         _BY_TRIGGER.setdefault(_word, []).append(_i)
 
-# A framework implies its language when the document never names the language itself.
-IMPLIED_LANGUAGE = {
-    "Spring Boot": "Java",
-    "ASP.NET Core": "C#/.NET",
-    "Django": "Python",
-    "Flask": "Python",
-    "FastAPI": "Python",
-    "PyTorch": "Python",
-    "Rails": "Ruby",
-    "Laravel": "PHP",
-    "Express": "Node.js",
-    "NestJS": "Node.js",
-    "Next.js": "Node.js",
-}
-
 _VERSION = re.compile(
     r"^\s*(?:\(\s*)?(?:[Vv]ersion\s*)?[:=]?\s*v?"
     r"(?P<v>\d+(?:\.(?:\d+|x))*\+?(?:\+[A-Za-z][\w.]*)?)(?![\w%/-]|\.\d)"
@@ -225,7 +250,13 @@ _VERSION_CELL = re.compile(
 )
 _INNER_VERSION = re.compile(r"\s+v?(\d+(?:\.\d+)+|\d+)\b")
 _TODO_LINE = re.compile(r"^\s*[-*+]\s+\[\s\]")
-_TEST_DATASTORE = re.compile(r"in[\s-]memory|for\s+tests|test[\s-]only|h2\s+console", re.I)
+# A datastore on such a line is test tooling (in-memory SQLite for tests, the H2 console of the dev
+# profile), not the production datastore.
+_TEST_DATASTORE = re.compile(
+    r"in[\s-]memory|\bfor\s+(?:unit\s+|integration\s+)?tests\b|\btest[\s-]only\b|\bh2[\s.]console\b"
+    r"|\bdev(?:elopment)?\s+profile\b|\btest\s+(?:database|db)\b|\(\s*test\b",
+    re.I,
+)
 
 
 def version_after(text: str, end: int) -> str | None:
@@ -239,45 +270,247 @@ def version_after(text: str, end: int) -> str | None:
     return v
 
 
-def extract_stack(doc: Document, facts: QAFacts) -> None:
-    """Fill ``facts.stack``: one item per canonical name, first evidence, a version if any mention has one."""
-    items: dict[str, StackItem] = {}
-    for n, raw in doc.text_lines():
-        path = doc.heading_path(n)
-        if any(NON_FACT_HEADING.search(h.text) for h in path) or _TODO_LINE.match(raw):
+KEEP_SCORE = 2.0
+"""Score from which a candidate is in the stack: one direct mention (3) or e.g. one ``.java`` path (2)."""
+
+_DIRECT_WEIGHT = 3.0
+_COMPARISON_FACTOR = 1 / 6
+_ASSUMED_FACTOR = 0.7
+_RECOMMENDATION_FACTOR = 0.5
+
+# "unlike Node.js", "compared to Jersey", "Spring MVC vs. Jersey": the product is a point of comparison.
+_COMPARISON = re.compile(
+    r"\b(?:unlike|compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|rather\s+than|"
+    r"as\s+opposed\s+to|(?:ported|migrated|moved|switched)\s+(?:away\s+)?from|formerly|previously|"
+    r"benchmark(?:ed|s)?\s+against)\s*$",
+    re.I,
+)
+# "(assumed)", "(probably)", "(likely)" right after a mention: evidence, but weaker.
+_ASSUMED_AFTER = re.compile(
+    r"^\s*\(?\s*(?:assumed|assumption|probably|likely|presumably|guess(?:ed)?)\b", re.I
+)
+# An imperative at the start of a list item or line ("Implement Redis caching", "Setup Redis"):
+# a recommendation for the future, not the current stack.
+_IMPERATIVE = re.compile(
+    r"^\s*(?:[-*+]|\d{1,3}[.)])?\s*(?:\W{0,3}\s*)?(?:[A-Z][A-Za-z ]{0,15}:\s*)?"
+    r"(?:implement|introduce|set\s*up|setup|enable|adopt|consider|migrate\s+to|switch\s+to|move\s+to|"
+    r"deploy|install|integrate|evaluate|try)\b",
+    re.I,
+)
+_KIND_ORDER: dict[StackKind, int] = {
+    "language": 0,
+    "framework": 1,
+    "datastore": 2,
+    "cache": 3,
+    "queue": 4,
+    "platform": 5,
+    "cloud": 6,
+    "observability": 7,
+    "ci": 8,
+    "tool": 9,
+}
+
+
+@dataclass
+class _Candidate:
+    """Evidence collected for one product: scores by role, strongest line, first version seen."""
+
+    name: str
+    kind: StackKind
+    score: float = 0.0
+    test_score: float = 0.0
+    best_weight: float = 0.0
+    best_line: int = 0
+    version: str | None = None
+
+    def add(self, weight: float, line: int, version: str | None, *, test: bool = False) -> None:
+        if weight <= 0:
+            return
+        if test:
+            self.test_score += weight
+            return
+        self.score += weight
+        if weight > self.best_weight:
+            self.best_weight, self.best_line = weight, line
+        if self.version is None and version:
+            self.version = version
+
+
+class _Evidence:
+    """All candidates of one document, keyed by canonical name."""
+
+    def __init__(self) -> None:
+        self.candidates: dict[str, _Candidate] = {}
+
+    def add(
+        self, name: str, kind: StackKind, weight: float, line: int, version: str | None, *, test: bool = False
+    ) -> None:
+        cand = self.candidates.get(name)
+        if cand is None:
+            cand = self.candidates[name] = _Candidate(name, kind)
+        cand.add(weight, line, version, test=test)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+
+
+def _planned(doc: Document, n: int) -> bool:
+    """Whether line ``n`` is a recommendation, a plan or a to-do rather than a statement of fact.
+
+    True in a recommendations section, for an unchecked to-do item, and for a list item whose lead-in
+    line ("P1 - HIGH (Required for Production):", "Recommendations:") is itself a recommendation.
+    """
+    raw = doc.line(n)
+    if _TODO_LINE.match(raw) or any(RECOMMENDATION_HEADING.search(h.text) for h in doc.heading_path(n)):
+        return True
+    if not _LIST_ITEM.match(raw):
+        return False
+    for k in range(n - 1, max(0, n - 40), -1):
+        prev = doc.line(k)
+        if not prev.strip() or _LIST_ITEM.match(prev) or prev.startswith((" ", "\t")):
             continue
+        if doc.is_heading_line(k):
+            return False
+        lead = clean(prev)
+        return lead.rstrip().endswith(":") and (
+            bool(RECOMMENDATION_HEADING.search(lead)) or is_hedged(lead, len(lead), len(lead))
+        )
+    return False
+
+
+def _mention_weight(text: str, start: int, end: int) -> float:
+    """Weight of a direct mention at [start, end) of ``text``: 0 when it is not a statement of fact."""
+    if is_hedged(text, start, end):
+        return 0.0
+    weight = _DIRECT_WEIGHT
+    if _COMPARISON.search(text[max(0, start - 40) : start]):
+        weight *= _COMPARISON_FACTOR
+    if _ASSUMED_AFTER.match(text[end : end + 20]):
+        weight *= _ASSUMED_FACTOR
+    return weight
+
+
+def _direct_mentions(doc: Document, found: _Evidence) -> None:
+    """Names from :data:`CATALOGUE` in prose and tables (not code): 3 each, less when qualified."""
+    for n, raw in doc.text_lines():
         hits = {i for w in set(_TOKEN.findall(raw.lower())) for i in _BY_TRIGGER.get(w, ())}
         if not hits:
             continue
-        candidates = [CATALOGUE[i] for i in sorted(hits)]
-        text = clean(raw, keep_code=False)
-        if not text:
+        path = doc.heading_path(n)
+        if any(NON_FACT_HEADING.search(h.text) for h in path) or _planned(doc, n):
             continue
-        for tech in candidates:
+        text = clean(raw, keep_code=False)
+        if not text or _IMPERATIVE.match(text):
+            continue
+        test_line = bool(_TEST_DATASTORE.search(text))
+        for tech in (CATALOGUE[i] for i in sorted(hits)):
             for m in tech.pattern.finditer(text):
-                if is_hedged(text, m.start(), m.end()):
-                    continue
-                if tech.kind == "datastore" and _TEST_DATASTORE.search(text):
+                weight = _mention_weight(text, m.start(), m.end())
+                if weight <= 0:
                     continue
                 version = None
                 if tech.kind != "cloud":
                     inner = _INNER_VERSION.search(m.group(0))
                     version = version_after(text, m.end()) or (inner.group(1) if inner else None)
-                current = items.get(tech.name)
-                if current is None:
-                    items[tech.name] = StackItem(
-                        name=tech.name, kind=tech.kind, version=version, evidence=doc.evidence(n)
-                    )
-                elif current.version is None and version:
-                    items[tech.name] = current.model_copy(update={"version": version})
+                test = test_line and tech.kind in ("datastore", "cache")
+                found.add(tech.name, tech.kind, weight, n, version, test=test)
                 break
-    languages = {i.name for i in items.values() if i.kind == "language"}
+
+
+def _signal_version(m: re.Match[str]) -> str | None:
+    return next((v for k, v in m.groupdict().items() if k.startswith("v") and v), None)
+
+
+# Pre-check of the indirect signals: one scan of a line for every signal's needles (longest first,
+# overlapping), then only the signals whose needles are present run their regular expression.
+_NEEDLES = sorted({n for sig in SIGNALS if sig.needles for n in sig.needles}, key=len, reverse=True)
+_NEEDLE_SCAN = re.compile("(?=(" + "|".join(re.escape(n) for n in _NEEDLES) + "))")
+# A needle found at a position also stands for every shorter needle it contains.
+_COVERS: dict[str, tuple[str, ...]] = {m: tuple(n for n in _NEEDLES if n in m) for m in _NEEDLES}
+_SIGNALS_OF: dict[str, set[int]] = {}
+for _i, _sig in enumerate(SIGNALS):
+    for _needle in _sig.needles or ():
+        _SIGNALS_OF.setdefault(_needle, set()).add(_i)
+_ALWAYS = {i for i, sig in enumerate(SIGNALS) if sig.needles is None}
+
+
+def _signals_for(lowered: str) -> list[Signal]:
+    """The signals that may match a lower-cased line, in :data:`SIGNALS` order (load tooling first)."""
+    found = {m for m in _NEEDLE_SCAN.findall(lowered)}
+    if not found and not _ALWAYS:
+        return []
+    indices = set(_ALWAYS)
+    for m in found:
+        for needle in _COVERS[m]:
+            indices.update(_SIGNALS_OF.get(needle, ()))
+    return [SIGNALS[i] for i in sorted(indices)]
+
+
+def _indirect_signals(doc: Document, found: _Evidence) -> None:
+    """Indirect evidence (:data:`SIGNALS`) on every line, inline code and code blocks included."""
+    for n, raw in enumerate(doc.lines, start=1):
+        if not raw.strip():
+            continue
+        signals = _signals_for(raw.lower())
+        if not signals:
+            continue
+        in_code = n in doc.code_lines
+        # A file, command or variable named in a recommendation or a to-do item still exists
+        # (one plans to run psql against the database there is): it counts, but half.
+        factor = _RECOMMENDATION_FACTOR if _planned(doc, n) else 1.0
+        test_line = bool(_TEST_DATASTORE.search(raw))
+        line = raw
+        for sig in signals:
+            if sig.role == "load":
+                # Load-test scripts are masked so that their extension does not count for the app.
+                for lm in sig.pattern.finditer(line):
+                    line = line[: lm.start()] + " " * (lm.end() - lm.start()) + line[lm.end() :]
+                continue
+            m = sig.pattern.search(line)
+            if m is None:
+                continue
+            weight = sig.weight * factor
+            if not in_code and is_hedged(line, m.start(), m.end()):
+                weight *= _RECOMMENDATION_FACTOR
+            test = test_line and sig.kind in ("datastore", "cache")
+            found.add(sig.name, sig.kind, weight, n, _signal_version(m), test=test)
+
+
+def _item(doc: Document, cand: _Candidate, line: int | None = None) -> StackItem:
+    evidence: Evidence = doc.evidence(line if line is not None else cand.best_line)
+    return StackItem(name=cand.name, kind=cand.kind, version=cand.version, evidence=evidence)
+
+
+def extract_stack(doc: Document, facts: QAFacts) -> None:
+    """Fill ``facts.stack`` with the products whose weighed evidence reaches :data:`KEEP_SCORE`.
+
+    One item per canonical name, its evidence the strongest line, a version when any evidence has
+    one. Sorted by kind (languages first), then by score, strongest first.
+    """
+    found = _Evidence()
+    _direct_mentions(doc, found)
+    _indirect_signals(doc, found)
+    kept = {name: c for name, c in found.candidates.items() if c.score >= KEEP_SCORE}
+    languages = {name for name, c in kept.items() if c.kind == "language"}
     for framework, language in IMPLIED_LANGUAGE.items():
-        item = items.get(framework)
-        if item is not None and language not in languages:
-            items[language] = StackItem(name=language, kind="language", evidence=item.evidence)
-            languages.add(language)
-    facts.stack = sorted(items.values(), key=lambda s: (s.evidence.line, _order(s.name)))
+        fw = kept.get(framework)
+        if fw is None or language in languages:
+            continue
+        cand = found.candidates.get(language) or _Candidate(language, "language")
+        # The framework's evidence is the language's: Spring Boot is Java even if no line says so.
+        kept[language] = _Candidate(
+            language,
+            "language",
+            score=max(cand.score, fw.score),
+            best_weight=fw.best_weight,
+            best_line=fw.best_line,
+            version=cand.version,
+        )
+        languages.add(language)
+    ordered = sorted(
+        kept.values(), key=lambda c: (_KIND_ORDER[c.kind], -c.score, c.best_line, _order(c.name))
+    )
+    facts.stack = [_item(doc, c) for c in ordered]
 
 
 _ORDER = {t.name: i for i, t in enumerate(CATALOGUE)}
@@ -285,3 +518,11 @@ _ORDER = {t.name: i for i, t in enumerate(CATALOGUE)}
 
 def _order(name: str) -> int:
     return _ORDER.get(name, len(_ORDER))
+
+
+def stack_scores(doc: Document) -> dict[str, float]:
+    """The weighed score of every candidate product of a document (for tests and diagnostics)."""
+    found = _Evidence()
+    _direct_mentions(doc, found)
+    _indirect_signals(doc, found)
+    return {name: round(c.score, 2) for name, c in found.candidates.items()}
