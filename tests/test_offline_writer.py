@@ -39,6 +39,7 @@ from opsrelay.facts.model import (
 )
 from opsrelay.facts.model import TestCommand as QACommand
 from opsrelay.facts.model import TestResults as QAResults
+from opsrelay.models.schema import strict_schema
 from opsrelay.review import review_document
 from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_KEY, SECTIONS
 
@@ -452,8 +453,11 @@ def test_no_qa_evidence_at_all_still_gives_a_complete_marked_document() -> None:
 
 
 def test_decisions_schema_is_strict_structured_output_friendly() -> None:
-    schema = Decisions.model_json_schema()
+    # Fields added later (delivery, services) carry defaults so older decisions still load; the
+    # request schema the model sees lists them as required like every other field.
+    schema = strict_schema(Decisions)
     assert next(iter(schema["properties"])) == "reasoning"
+    assert {"delivery", "services"} <= set(schema["required"])
 
     def objects(node: Any) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []

@@ -3,7 +3,8 @@
 The offline engine fills :class:`Decisions` with rules of practice (:mod:`.decide`); an LLM fills
 the very same model through strict structured output. For that reason the schema is kept plain:
 every field is required (no defaults), optional values are ``X | None``, there are no free-form
-dicts and no unions other than ``None``, and every field carries a description. ``reasoning``
+dicts and no unions other than ``None``, and every field carries a description. (``delivery`` and
+``services`` have defaults so that decisions written before they existed still load.) ``reasoning``
 comes first so that a model writes its reasons before it commits to decisions.
 
 Every choice records its ``basis``: ``qa_fact`` (with the QA evidence it rests on) or
@@ -21,13 +22,21 @@ from opsrelay.facts.model import Evidence
 Basis = Literal["qa_fact", "assumption"]
 
 PlatformKind = Literal["kubernetes", "container_paas", "compose_vm", "vm", "serverless"]
-StrategyKind = Literal["rolling", "canary", "blue-green"]
+StrategyKind = Literal["rolling", "canary", "blue-green", "staged", "release"]
+"""``staged``: percentage or wave rollouts to devices, store users or nodes; ``release``: a versioned
+artefact published to a registry or release page (libraries, command-line tools)."""
 CISystem = Literal["github_actions", "gitlab_ci"]
 CloudProvider = Literal["aws", "gcp", "azure", "other"]
-RuntimeLanguage = Literal["node", "python", "java", "dotnet", "go", "ruby", "php", "other"]
+RuntimeLanguage = Literal[
+    "node", "python", "java", "kotlin", "dotnet", "go", "ruby", "php", "rust", "cpp", "dart", "bun", "other"
+]
 EnvName = Literal["production", "staging", "development"]
 DatastoreRole = Literal["primary_database", "cache", "queue", "search", "object_store", "other"]
-GateStatus = Literal["blocked", "open"]
+GateStatus = Literal["blocked", "open", "not_executed"]
+"""``not_executed``: the QA document is a test plan; tests were planned, not run, so nothing is proven."""
+DeliveryKind = Literal[
+    "service", "library", "cli", "mobile", "desktop", "embedded", "data_pipeline", "distributed_node"
+]
 TestStage = Literal["ci", "mobile_e2e", "load"]
 
 
@@ -247,13 +256,54 @@ class ReleaseGate(_Strict):
     """Whether QA evidence lets this release through."""
 
     status: GateStatus = Field(
-        description="'blocked' iff an open P0/P1, a failing test or a NO-GO/FAIL verdict."
+        description="'blocked' iff an open P0/P1, a failing test, a failed QA criterion or a NO-GO/FAIL "
+        "verdict; else 'not_executed' when QA only planned the tests; else 'open'."
     )
     reasons: list[str] = Field(description="Human-readable reasons, one per blocking item.")
     blocking_defect_ids: list[str] = Field(description="Ids of open P0/P1 defects.")
     failing_tests: int = Field(description="Number of failing tests in QA runs.")
     qa_verdict: str = Field(description="QA verdict as extracted: GO, NO-GO, PASS, FAIL, CONCERNS, …")
     evidence: list[EvidenceRef] = Field(description="QA lines of the blocking items or the verdict.")
+
+
+class DeliveryDecision(_Strict):
+    """How this kind of software reaches its users: the release path that replaces a server deploy."""
+
+    kind: DeliveryKind = Field(description="Kind of software, which decides the release path.")
+    label: str = Field(description="Human name of the kind, e.g. 'command-line tool', 'mobile app'.")
+    artefacts: str = Field(description="What a release produces, e.g. 'signed binaries per OS/arch'.")
+    channels: list[str] = Field(description="Where releases are published, e.g. 'crates.io', 'Google Play'.")
+    health_signals: list[str] = Field(
+        description="Signals that say a release is healthy in the field (crash-free rate, downloads…)."
+    )
+    rationale: str = Field(description="Why this release path.")
+    basis: Basis = Field(description="qa_fact when the QA document shows the kind; else assumption.")
+    evidence: list[EvidenceRef] = Field(description="QA lines showing the kind; empty for assumptions.")
+
+
+def service_delivery() -> DeliveryDecision:
+    """The default release path: a network service deployed to a platform (an assumption)."""
+    return DeliveryDecision(
+        kind="service",
+        label="network service",
+        artefacts="a container image per commit, promoted unchanged from staging to production",
+        channels=["the runtime platform"],
+        health_signals=["availability", "p95 latency", "5xx rate"],
+        rationale="A network service is deployed to a runtime platform behind a load balancer.",
+        basis="assumption",
+        evidence=[],
+    )
+
+
+class ServiceUnit(_Strict):
+    """One deployable service of a multi-service system, with its own runtime and QA status."""
+
+    name: str = Field(description="Service name as QA writes it, e.g. 'auth-service'.")
+    language: RuntimeLanguage = Field(description="Toolchain family of this service.")
+    runtime: str = Field(description="Human runtime name, e.g. 'Java 21 (Spring Boot)'.")
+    status: Literal["ok", "failing", "unknown"] = Field(description="QA outcome for this service.")
+    basis: Basis = Field(description="qa_fact when QA names the service's runtime; else assumption.")
+    evidence: list[EvidenceRef] = Field(description="QA lines naming the service.")
 
 
 class Decisions(_Strict):
@@ -278,6 +328,13 @@ class Decisions(_Strict):
     recovery: RecoveryDecision = Field(description="RTO, RPO and backup cadence.")
     alert_routing: AlertRouting = Field(description="Alert channels per severity.")
     release_gate: ReleaseGate = Field(description="Release gate status from QA evidence.")
+    delivery: DeliveryDecision = Field(
+        default_factory=service_delivery,
+        description="Kind of software and its release path (a service unless QA shows otherwise).",
+    )
+    services: list[ServiceUnit] = Field(
+        default_factory=list, description="Deployable services when QA reports two or more; else empty."
+    )
     assumptions: list[Assumption] = Field(description="Every decision above whose basis is 'assumption'.")
 
     def assumption_topics(self) -> list[str]:

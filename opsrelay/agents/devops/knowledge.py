@@ -39,6 +39,21 @@ SETUP_PYTHON = ActionPin("actions/setup-python", "a26af69be951a213d495a4c3e4e402
 SETUP_JAVA = ActionPin("actions/setup-java", "c5195efecf7bdfc987ee8bae7a71cb8b11521c00", "v4.7.1")
 SETUP_DOTNET = ActionPin("actions/setup-dotnet", "67a3573c9a986a3f9c594539f4ab511d57bb3ce9", "v4.3.1")
 SETUP_GO = ActionPin("actions/setup-go", "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", "v5.5.0")
+# Setup actions for the toolchains added in issue 9; each SHA is the commit its tag points to.
+# dtolnay/rust-toolchain publishes no release tags: the pin is a commit of its master branch.
+RUST_TOOLCHAIN = ActionPin(
+    "dtolnay/rust-toolchain", "3c5f7ea28cd621ae0bf5283f0e981fb97b8a7af9", "master 2026-03-27"
+)
+SETUP_RUBY = ActionPin("ruby/setup-ruby", "0dafeac902942906541bc140009cdbf32665b601", "v1.315.0")
+SETUP_BUN = ActionPin("oven-sh/setup-bun", "0c5077e51419868618aeaa5fe8019c62421857d6", "v2.2.0")
+FLUTTER_ACTION = ActionPin("subosito/flutter-action", "1a449444c387b1966244ae4d4f8c696479add0b2", "v2.23.0")
+UPLOAD_ARTIFACT = ActionPin("actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2")
+DOWNLOAD_ARTIFACT = ActionPin(
+    "actions/download-artifact", "d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"
+)
+COSIGN_INSTALLER = ActionPin(
+    "sigstore/cosign-installer", "d7d6bc7722e3daa8354c50bcb52f4837da5e9b6a", "v3.8.1"
+)
 AWS_CREDENTIALS = ActionPin(
     "aws-actions/configure-aws-credentials", "e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.2"
 )
@@ -65,6 +80,8 @@ class RuntimeProfile:
     setup: ActionPin | None
     version_input: str
     container_image: str | None = None
+    build: str = ""
+    """Release build command (an empty string: the test run already builds everything)."""
 
 
 RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
@@ -78,6 +95,7 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
         "npm test",
         SETUP_NODE,
         "node-version",
+        build="npm run build --if-present",
     ),
     "python": RuntimeProfile(
         "python",
@@ -89,6 +107,7 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
         "python -m pytest",
         SETUP_PYTHON,
         "python-version",
+        build="pipx run build",
     ),
     "java": RuntimeProfile(
         "java",
@@ -100,6 +119,19 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
         "./mvnw -B -ntp verify",
         SETUP_JAVA,
         "java-version",
+        build="./mvnw -B -ntp package -DskipTests",
+    ),
+    "kotlin": RuntimeProfile(
+        "kotlin",
+        "Kotlin",
+        "21",
+        "./gradlew --no-daemon dependencies",
+        "./gradlew --no-daemon check -x test",
+        "./gradlew --no-daemon dependencyCheckAnalyze",
+        "./gradlew --no-daemon test",
+        SETUP_JAVA,
+        "java-version",
+        build="./gradlew --no-daemon assemble",
     ),
     "dotnet": RuntimeProfile(
         "dotnet",
@@ -111,6 +143,7 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
         "dotnet test --no-restore",
         SETUP_DOTNET,
         "dotnet-version",
+        build="dotnet publish --configuration Release --no-restore --output out",
     ),
     "go": RuntimeProfile(
         "go",
@@ -122,6 +155,7 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
         "go test ./...",
         SETUP_GO,
         "go-version",
+        build="go build ./...",
     ),
     "ruby": RuntimeProfile(
         "ruby",
@@ -129,10 +163,10 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
         "3.3",
         "bundle install --jobs 4",
         "bundle exec rubocop",
-        "bundle exec bundle-audit check --update",
+        "gem install bundler-audit --no-document && bundle-audit check --update",
         "bundle exec rspec",
-        None,
-        "",
+        SETUP_RUBY,
+        "ruby-version",
         "ruby:3.3",
     ),
     "php": RuntimeProfile(
@@ -146,6 +180,58 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
         None,
         "",
         "composer:2",
+    ),
+    "rust": RuntimeProfile(
+        "rust",
+        "Rust",
+        "stable",
+        "cargo fetch --locked",
+        "cargo clippy --all-targets --locked -- -D warnings",
+        "cargo install cargo-audit --locked && cargo audit",
+        "cargo test --locked",
+        RUST_TOOLCHAIN,
+        "toolchain",
+        "rust:1",
+        build="cargo build --release --locked",
+    ),
+    "cpp": RuntimeProfile(
+        "cpp",
+        "C++ (CMake)",
+        "C++17",
+        "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release",
+        "cmake --build build --parallel",
+        "",
+        "ctest --test-dir build --output-on-failure",
+        None,
+        "",
+        "gcc:14",
+        build="cmake --build build --parallel --config Release",
+    ),
+    "dart": RuntimeProfile(
+        "dart",
+        "Flutter",
+        "3.x",
+        "flutter pub get",
+        "flutter analyze",
+        "",
+        "flutter test",
+        FLUTTER_ACTION,
+        "flutter-version",
+        "ghcr.io/cirruslabs/flutter:stable",
+        build="flutter build appbundle --release",
+    ),
+    "bun": RuntimeProfile(
+        "bun",
+        "Bun",
+        "1.2",
+        "bun install --frozen-lockfile",
+        "bun run lint",
+        "bun audit",
+        "bun test",
+        SETUP_BUN,
+        "bun-version",
+        "oven/bun:1",
+        build="bun run build",
     ),
     "other": RuntimeProfile(
         "other",
@@ -175,7 +261,13 @@ _LANGUAGE_ALIASES: dict[str, RuntimeLanguage] = {
     "javascript": "node",
     "typescript": "node",
     "java": "java",
-    "kotlin": "java",
+    "kotlin": "kotlin",
+    "rust": "rust",
+    "c++": "cpp",
+    "cpp": "cpp",
+    "cplusplus": "cpp",
+    "dart": "dart",
+    "bun": "bun",
     "c#": "dotnet",
     "c#net": "dotnet",
     "csharp": "dotnet",
@@ -229,6 +321,31 @@ _FRAMEWORKS: dict[str, tuple[RuntimeLanguage, bool]] = {
     "rails": ("ruby", True),
     "rubyonrails": ("ruby", True),
     "laravel": ("php", True),
+    "symfony": ("php", True),
+    "flutter": ("dart", True),
+    "qt": ("cpp", True),
+    "qt5": ("cpp", True),
+    "qt6": ("cpp", True),
+    "cmake": ("cpp", False),
+    "ktor": ("kotlin", True),
+    "actix": ("rust", True),
+    "actixweb": ("rust", True),
+    "axum": ("rust", True),
+    "tokio": ("rust", True),
+    "rocket": ("rust", True),
+    "sqlx": ("rust", True),
+    "diesel": ("rust", True),
+    "cargo": ("rust", False),
+    "echo": ("go", True),
+    "fiber": ("go", True),
+    "chi": ("go", True),
+    "gorm": ("go", True),
+    "sinatra": ("ruby", True),
+    "rspec": ("ruby", False),
+    "elysia": ("bun", True),
+    "hono": ("node", True),
+    "fastify": ("node", True),
+    "electron": ("node", True),
 }
 
 

@@ -119,6 +119,8 @@ def decide_test_commands(
     command = kb.RUNTIMES[primary.language].default_test
     if primary.language == "java" and "gradlew" in primary.install_command:
         command = kb.GRADLE_OVERRIDES["test"]
+    elif primary.language == "dart" and primary.install_command.startswith("dart "):
+        command = "dart test"
     notes.add(
         "Test command",
         f"CI runs the unit and integration tests with '{command}'.",

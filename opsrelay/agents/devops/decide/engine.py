@@ -41,7 +41,7 @@ def decide_offline(facts: QAFacts) -> Decisions:
     )
     recovery = decide_recovery(datastores, notes)
     routing = decide_routing(facts, notes)
-    gate = decide_release_gate(facts)
+    gate = decide_release_gate(facts, notes)
     practice_defaults(facts, hosting.provider, notes)
     return Decisions(
         reasoning=reasoning_summary(facts, {"slo": slo, "gate": gate}),

@@ -46,16 +46,37 @@ def _runtime_languages(facts: QAFacts) -> list[tuple[RuntimeLanguage, list[Stack
         rank[lang] = min(rank[lang], level)
     for tc in facts.test_commands:
         lang = _language_of_command(tc.command)
-        if lang and lang not in items_of:
+        if lang is None:
+            continue
+        if lang not in items_of:
             order.append(lang)
             items_of[lang] = []
-            rank[lang] = 2
+            rank[lang] = 1
+        # The command QA ran its suite with names the application's toolchain as firmly as a
+        # language name does (``cargo test``, ``go test ./...``, ``bundle exec rspec``).
+        rank[lang] = min(rank[lang], 1)
+    # One runtime runs another's code: Kotlin builds what Spring names as Java; Bun runs the
+    # TypeScript/JavaScript; Flutter compiles the Dart. Fold the hosted language into its runtime.
+    for host, guest in (("kotlin", "java"), ("bun", "node")):
+        if host in items_of and guest in items_of:
+            items_of[host] += items_of.pop(guest)
+            rank[host] = min(rank[host], rank.pop(guest))
+            order.remove(guest)
     ranked = sorted(order, key=lambda lang: (rank[lang], order.index(lang)))
     return [(lang, items_of[lang]) for lang in ranked]
 
 
 def _language_of_command(command: str) -> RuntimeLanguage | None:
-    first = command.strip().split()[0] if command.strip() else ""
+    """Toolchain a test command runs on (``None`` for load/mobile tools and unknown commands)."""
+    words = [w for w in command.strip().split() if "=" not in w or w.startswith("-")]
+    first = words[0] if words else ""
+    if first in ("npx", "bunx", "pnpx") and len(words) > 1:
+        tool = words[1].lower()
+        if tool in kb.LOAD_TEST_TOOLS or tool in kb.MOBILE_E2E_TOOLS:
+            return None
+        return "bun" if first == "bunx" else "node"
+    if first.rsplit("/", 1)[-1].lower() in kb.LOAD_TEST_TOOLS + kb.MOBILE_E2E_TOOLS:
+        return None
     table: dict[str, RuntimeLanguage] = {
         "npm": "node",
         "npx": "node",
@@ -75,13 +96,28 @@ def _language_of_command(command: str) -> RuntimeLanguage | None:
         "bundle": "ruby",
         "rspec": "ruby",
         "composer": "php",
+        "php": "php",
+        "vendor/bin/phpunit": "php",
+        "./vendor/bin/phpunit": "php",
+        "cargo": "rust",
+        "ctest": "cpp",
+        "cmake": "cpp",
+        "flutter": "dart",
+        "dart": "dart",
+        "bun": "bun",
+        "bunx": "bun",
+        "rake": "ruby",
+        "bin/rails": "ruby",
+        "rails": "ruby",
     }
     return table.get(first)
 
 
 def _version_of(items: Sequence[StackItem], lang: RuntimeLanguage) -> tuple[str | None, list[StackItem]]:
     for item in items:
-        if item.version and kb.language_of(item.name) == lang:
+        # A Flutter SDK version is the Dart toolchain version CI installs.
+        implied = kb.framework_language(item.name) if lang == "dart" else None
+        if item.version and (kb.language_of(item.name) == lang or (implied and implied[0] == lang)):
             version = item.version.strip().lstrip("vV")
             if re.fullmatch(r"\d+(\.\d+){0,2}(\.x)?", version):
                 return version, [item]
@@ -107,11 +143,20 @@ def _migration_tool(
             ("efcore", "EF Core migration bundle (efbundle)"),
             ("rails", "Rails migrations (bin/rails db:migrate)"),
             ("laravel", "Laravel migrations (php artisan migrate --force)"),
+            ("sqlx", "SQLx migrations (sqlx migrate run)"),
+            ("diesel", "Diesel migrations (diesel migration run)"),
+            ("golangmigrate", "golang-migrate (migrate -path db/migrations up)"),
+            ("goose", "goose (goose up)"),
+            ("drizzle", "Drizzle migrations (drizzle-kit migrate)"),
         ]
         lang_tools = {
             "node": ("prisma", "typeorm", "sequelize", "knex"),
             "python": ("alembic", "django"),
             "java": ("flyway", "liquibase"),
+            "kotlin": ("flyway", "liquibase"),
+            "rust": ("sqlx", "diesel"),
+            "go": ("golangmigrate", "goose"),
+            "bun": ("prisma", "drizzle", "knex"),
             "dotnet": ("entityframework", "efcore"),
             "ruby": ("rails",),
             "php": ("laravel",),
@@ -128,6 +173,11 @@ def _migration_tool(
             "go": "golang-migrate (migrate -path db/migrations up)",
             "ruby": "Rails migrations (bin/rails db:migrate)",
             "php": "Laravel migrations (php artisan migrate --force)",
+            "kotlin": "Flyway (flyway migrate, versioned V<n>__*.sql scripts)",
+            "rust": "SQLx migrations (sqlx migrate run)",
+            "bun": "Drizzle migrations (drizzle-kit migrate)",
+            "cpp": "versioned SQL migration scripts applied by Flyway",
+            "dart": "versioned SQL migration scripts applied by Flyway",
             "other": "versioned SQL migration scripts applied by Flyway",
         }
         return defaults[lang], []
@@ -161,7 +211,16 @@ def decide_runtimes(
         profile = kb.RUNTIMES[lang]
         version, version_items = _version_of(items, lang)
         install, lint, audit = profile.install, profile.lint, profile.audit
-        if lang == "java" and ("gradle" in names or "gradlew" in commands or "gradle " in commands):
+        label = profile.label
+        if lang == "dart" and "flutter" not in names and not re.search(r"(?:^|\s)flutter\s", commands):
+            # Plain Dart (a server or package), not a Flutter app.
+            label, install, lint = "Dart", "dart pub get", "dart analyze"
+        if lang == "cpp" and any(n.startswith("qt") for n in names):
+            # Qt's development packages come from the runner's package manager before configuring.
+            install = f"sudo apt-get update && sudo apt-get install --yes qt6-base-dev && {install}"
+        if lang in ("java", "kotlin") and (
+            "gradle" in names or "gradlew" in commands or "gradle " in commands
+        ):
             install, lint, audit = (
                 kb.GRADLE_OVERRIDES["install"],
                 kb.GRADLE_OVERRIDES["lint"],
@@ -182,7 +241,9 @@ def decide_runtimes(
             s.name for s in items if s.kind == "framework" and kb.framework_language(s.name) is not None
         ]
         display_version = version or profile.default_version
-        display = f"{profile.label} {display_version}" if lang != "other" else "application toolchain (make)"
+        display = f"{label} {display_version}" if lang not in ("other", "cpp") else label
+        if lang == "other":
+            display = "application toolchain (make)"
         if frameworks:
             display += " (" + ", ".join(dict.fromkeys(frameworks)) + ")"
         migration, migration_refs = (
@@ -191,10 +252,10 @@ def decide_runtimes(
         basis: Basis = "qa_fact" if version else "assumption"
         if version is None and lang != "other":
             notes.add(
-                f"{profile.label} version",
-                f"CI and production use {profile.label} {profile.default_version}.",
-                f"QA names {profile.label} but not the version it tested with; {profile.default_version} is "
-                "the current long-term-support line. Pin it to what QA ran once known.",
+                f"{label} version",
+                f"CI and production use {label} {profile.default_version}.",
+                f"QA names {label} but not the version it tested with; {profile.default_version} is "
+                "the toolchain's current default line. Pin it to what QA ran once known.",
             )
         if migration and not migration_refs:
             notes.add(
@@ -203,9 +264,14 @@ def decide_runtimes(
                 "QA does not name a migration tool; this is the conventional tool for the stack.",
             )
         if lang != "other":
+            audits = (
+                f"audits with '{audit}'"
+                if audit
+                else "relies on the Trivy filesystem scan for dependency vulnerabilities"
+            )
             notes.add(
-                f"{profile.label} CI commands",
-                f"CI installs dependencies with '{install}', lints with '{lint}' and audits with '{audit}'.",
+                f"{label} CI commands",
+                f"CI installs dependencies with '{install}', lints with '{lint}' and {audits}.",
                 "QA documents how tests were run, not how dependencies are installed or linted; these are "
                 "the stack's standard commands.",
             )

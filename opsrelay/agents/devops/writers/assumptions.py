@@ -36,6 +36,8 @@ def _questions(facts: QAFacts, d: Decisions) -> list[str]:
             "Can QA run a load test in staging to establish p95/p99 latency and throughput baselines? The "
             "current objectives are conventional defaults."
         )
+    if d.release_gate.status == "not_executed":
+        qs.append("When will QA execute the planned tests, and who reviews the results before production?")
     if d.release_gate.status == "blocked":
         ids = ", ".join(esc(i, 40) for i in d.release_gate.blocking_defect_ids) or "the blocking items"
         qs.append(f"Who owns the fixes for {ids}, and when is the QA retest planned?")

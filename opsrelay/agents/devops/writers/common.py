@@ -167,3 +167,22 @@ def hosting_phrase(d: Decisions) -> str:
     if region_grounded(d):
         return f"{esc(h.provider_name)} {esc(h.region)}{cite_paren(h.evidence, 1)}"
     return f"{esc(h.provider_name)}{cite_paren(h.evidence, 1)}, region {esc(h.region)} {ASSUMED}"
+
+
+def gate_summary(d: Decisions) -> str:
+    """One bold line stating the release gate and every reason behind it."""
+    gate = d.release_gate
+    if gate.status == "blocked":
+        reasons = "; ".join(esc(r, 200) for r in gate.reasons) or "blocking items in the QA evidence"
+        n = len(gate.reasons)
+        items = f"{n} blocking item{'s' if n != 1 else ''}"
+        return f"**Release gate: BLOCKED** — {items} from QA: {reasons}. See Quality Gates."
+    if gate.status == "not_executed":
+        return (
+            "**Release gate: NOT EXECUTED** — the QA handoff is a test plan: tests were planned, not run, so "
+            "nothing is proven yet; production waits for an executed, green QA run. See Quality Gates."
+        )
+    return (
+        "**Release gate: OPEN** — no open P0/P1 defect, failing test, failed QA criterion or NO-GO verdict "
+        "in the QA evidence; see Quality Gates."
+    )

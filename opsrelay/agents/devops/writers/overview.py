@@ -12,6 +12,7 @@ from opsrelay.agents.devops.writers.common import (
     code,
     esc,
     field,
+    gate_summary,
     grounded,
     hosting_phrase,
     join_lines,
@@ -96,13 +97,7 @@ def write_overview(facts: QAFacts, d: Decisions) -> str:
         + f", 5xx rate < {num(slo.error_rate_target_percent)} %."
     )
     ci_name = "GitHub Actions" if d.ci.system == "github_actions" else "GitLab CI"
-    gate = d.release_gate
-    gate_line = (
-        f"**Release gate: BLOCKED** — {len(gate.reasons)} blocking item(s) from QA; see Quality Gates."
-        if gate.status == "blocked"
-        else "**Release gate: OPEN** — no open P0/P1 defect, failing test or NO-GO verdict in the QA "
-        "evidence; see Quality Gates."
-    )
+    gate_line = gate_summary(d)
     lines = [
         "## Deployment Overview",
         f"Operations guide for **{service(d)}**, derived from the QA handoff {code(facts.source_name)}.",

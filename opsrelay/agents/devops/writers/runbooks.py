@@ -76,6 +76,14 @@ def write_runbooks(facts: QAFacts, d: Decisions) -> str:
                 + " and keep production approvals on hold.",
             )
         )
+    elif gate.status == "not_executed":
+        daily.append(
+            check(
+                False,
+                "Release gate is NOT EXECUTED: check whether QA has run the planned tests; keep production "
+                "approvals on hold until an executed run is green.",
+            )
+        )
     weekly = [
         check(
             False,
@@ -198,6 +206,8 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
             )
         if gate.failing_tests:
             parts.append(f"{gate.failing_tests} failing test(s)")
+        outcome = [r for r in gate.reasons if r.startswith("QA outcome: ")]
+        parts += [esc(r.removeprefix("QA outcome: "), 200) for r in outcome]
         if verdict in ("NO-GO", "FAIL"):
             parts.append(f"QA verdict {verdict}{cite_paren(verdict_ref, 1)}")
         if not parts:
@@ -208,6 +218,16 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
                 "Release gate: **BLOCKED** — "
                 + "; ".join(parts)
                 + ". Production approvals are refused until each item below is closed and retested.",
+            )
+        )
+    elif gate.status == "not_executed":
+        plan_ref = [EvidenceRef.of(facts.document_kind_evidence)] if facts.document_kind_evidence else []
+        lines.append(
+            check(
+                False,
+                "Release gate: **NOT EXECUTED** — the QA handoff is a test plan"
+                f"{cite_paren(plan_ref, 1)}: tests were planned, not executed, so no result is proven. "
+                "Production approvals wait until QA runs the planned tests and reports them green.",
             )
         )
     elif verdict in ("GO", "PASS") or any(r.failed == 0 and (r.passed or 0) > 0 for r in facts.test_results):
@@ -251,6 +271,14 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
                         + f"{cite_paren(ref(r.evidence), 1)}.",
                     )
                 )
+    for failure in facts.outcome_failures:
+        lines.append(
+            check(
+                False,
+                f"QA criterion met on retest: {esc(failure.reason, 200)} — currently failing"
+                f"{cite_paren(ref(failure.evidence), 1)}.",
+            )
+        )
     if verdict in ("NO-GO", "FAIL"):
         lines.append(
             check(

@@ -57,8 +57,6 @@ def github_actions_yaml(d: Decisions) -> str:
     ]
     for rt in d.runtimes:
         lines += setup_steps(rt)
-    if any(rt.language in ("ruby", "php", "other") for rt in d.runtimes):
-        pass  # toolchains without a setup action run through make targets or the container image
     for rt in d.runtimes:
         profile = kb.RUNTIMES[rt.language]
         label = profile.label if rt.language != "other" else "make"
@@ -73,7 +71,9 @@ def github_actions_yaml(d: Decisions) -> str:
     for rt in d.runtimes:
         profile = kb.RUNTIMES[rt.language]
         label = profile.label if rt.language != "other" else "make"
-        lines += run_step(f"Dependency audit ({label})", safe_cmd(rt.audit_command, profile.audit))
+        audit = safe_cmd(rt.audit_command, profile.audit)
+        if audit.strip():  # C++ and Dart have no audit tool: the Trivy scan below reads their lockfiles
+            lines += run_step(f"Dependency audit ({label})", audit)
     lines += run_step(
         "Filesystem vulnerability scan (Trivy, fails on HIGH/CRITICAL)",
         f'docker run --rm -v "${{{{ github.workspace }}}}:/src:ro" {kb.TRIVY_IMAGE} fs --exit-code 1 '

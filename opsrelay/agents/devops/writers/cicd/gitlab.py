@@ -24,6 +24,11 @@ def gitlab_ci_yaml(d: Decisions) -> str:
         "go": "golang:{v}",
         "ruby": "ruby:{v}",
         "php": "composer:2",
+        "kotlin": "eclipse-temurin:{v}",
+        "rust": "rust:1",
+        "cpp": "gcc:14",
+        "dart": "ghcr.io/cirruslabs/flutter:stable",
+        "bun": "oven/bun:{v}",
         "other": "debian:bookworm",
     }
     if primary is not None:
@@ -52,7 +57,9 @@ def gitlab_ci_yaml(d: Decisions) -> str:
         lines.append(f"    - {yq(cmd)}")
     for rt in d.runtimes:
         profile = kb.RUNTIMES[rt.language]
-        lines.append(f"    - {yq(safe_cmd(rt.audit_command, profile.audit))}")
+        audit = safe_cmd(rt.audit_command, profile.audit)
+        if audit.strip():
+            lines.append(f"    - {yq(audit)}")
     lines += [
         "container-scan:",
         "  stage: test",

@@ -52,12 +52,12 @@ def write_cicd(facts: QAFacts, d: Decisions) -> str:
     staging_where = f" at {esc(staging_url, 200)}" if staging_url else ""
     staging_ground = grounded(staging_env.basis, staging_env.evidence) if staging_env else f" {ASSUMED}"
     gate = d.release_gate
-    gate_text = (
-        "The release gate is currently **BLOCKED** (see Quality Gates): approvers must reject production "
-        "deployments until every blocking item is closed."
-        if gate.status == "blocked"
-        else "Approvers confirm the Quality Gates checklist before approving."
-    )
+    gate_text = {
+        "blocked": "The release gate is currently **BLOCKED** (see Quality Gates): approvers must reject "
+        "production deployments until every blocking item is closed.",
+        "not_executed": "The release gate is **NOT EXECUTED** (QA only planned the tests): approvers must "
+        "refuse production deployments until an executed QA run is green.",
+    }.get(gate.status, "Approvers confirm the Quality Gates checklist before approving.")
     lines = [
         "## CI/CD Pipeline",
         intro,

@@ -30,7 +30,7 @@ def setup_steps(rt: RuntimeDecision) -> list[str]:
         "        with:",
         f"          {profile.version_input}: '{version}'",
     ]
-    if rt.language == "java":
+    if rt.language in ("java", "kotlin"):
         lines.insert(3, "          distribution: temurin")
         lines.append(
             "          cache: gradle" if "gradlew" in rt.install_command else "          cache: maven"
@@ -44,6 +44,12 @@ def setup_steps(rt: RuntimeDecision) -> list[str]:
             lines.append("          cache: npm")
     elif rt.language == "python":
         lines.append("          cache: pip")
+    elif rt.language == "rust":
+        lines.append("          components: clippy")
+    elif rt.language == "ruby":
+        lines.append("          bundler-cache: true")
+    elif rt.language == "dart":
+        lines += ["          channel: stable", "          cache: true"]
     return lines
 
 
