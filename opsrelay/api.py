@@ -102,6 +102,9 @@ class HandoffOptions(TypedDict, total=False):
     timeout_s: float
     strict_replay: bool
     budget_tokens: int | None
+    section_max_tokens: int | None
+    decide_max_tokens: int | None
+    critic_max_tokens: int | None
 
 
 def _settings(**kwargs: Any) -> RunSettings:
@@ -110,6 +113,28 @@ def _settings(**kwargs: Any) -> RunSettings:
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         first = str(exc).splitlines()
         raise InputError(f"invalid setting: {' '.join(first[1:3]).strip() or first[0]}") from None
+
+
+_CAP_ENV = {
+    "section_max_tokens": "OPSRELAY_SECTION_MAX_TOKENS",
+    "decide_max_tokens": "OPSRELAY_DECIDE_MAX_TOKENS",
+    "critic_max_tokens": "OPSRELAY_CRITIC_MAX_TOKENS",
+}
+
+
+def _token_caps(options: HandoffOptions) -> dict[str, int]:
+    """Output caps per call kind: the option, else its environment variable, else the default."""
+    caps: dict[str, int] = {}
+    for name, env in _CAP_ENV.items():
+        value: object = options.get(name)
+        if value is None and os.environ.get(env):
+            try:
+                value = int(os.environ[env])
+            except ValueError:
+                raise InputError(f"{env} must be a whole number of tokens, not {os.environ[env]!r}") from None
+        if value is not None:
+            caps[name] = int(value)  # type: ignore[call-overload]
+    return caps
 
 
 def _backend_for(
@@ -174,6 +199,7 @@ def stream_handoff(
         max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES),
         budget_tokens=options.get("budget_tokens"),
         require_approval=options.get("approve", False),
+        **_token_caps(options),
     )
     checkpoint = options.get("checkpoint")
     if settings.require_approval and checkpoint is None:

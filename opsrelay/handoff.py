@@ -44,6 +44,22 @@ class ReviewSummary(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
 
 
+class FallbackNote(BaseModel):
+    """One thing the model wrote that the run did not use, and what it used instead.
+
+    ``call`` is the model call (``decide``, ``draft:<section>``, ``revise:<section>:<n>``,
+    ``critic``) or ``review`` for a section replaced after the loop; ``target`` the decision
+    field (dotted path) or section key concerned, empty for a whole call; ``action`` what was
+    used instead (``offline``: the offline engine's value or section; ``dropped``; ``assumption``:
+    kept, recorded as an assumption; ``rubric_only``: the critic was skipped).
+    """
+
+    call: str
+    target: str = ""
+    reason: str
+    action: str = "offline"
+
+
 class RunInfo(BaseModel):
     """How the run went: model, calls, tokens, cost and per-node wall time."""
 
@@ -57,6 +73,34 @@ class RunInfo(BaseModel):
     timings_s: dict[str, float] = Field(default_factory=dict, description="Wall seconds per node.")
     fallback_sections: list[str] = Field(
         default_factory=list, description="Sections written by the offline engine after an LLM failure."
+    )
+    # Added compatibly (defaults, so v1 readers and older envelopes keep working).
+    sections: dict[str, str] = Field(
+        default_factory=dict,
+        description="Who wrote each section: 'llm' (the model), 'offline' (the offline engine, no "
+        "model configured) or 'fallback' (the offline engine after the model's version failed).",
+    )
+    decision_fallbacks: list[FallbackNote] = Field(
+        default_factory=list,
+        description="Model decision fields replaced by the offline value (or dropped, or re-based as "
+        "assumptions) by validation, each with its reason.",
+    )
+    call_fallbacks: list[FallbackNote] = Field(
+        default_factory=list,
+        description="Model calls whose answer was not used (section fallbacks, a skipped critic, "
+        "sections replaced after the review loop), each with its reason.",
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="Problems with the model set-up, each with its fix."
+    )
+    context_window: int | None = Field(
+        default=None, description="Context window the requests were fitted to (tokens); null: unknown."
+    )
+    context_window_source: str | None = Field(
+        default=None, description="Where the window came from: setting, server, known model table…"
+    )
+    largest_request_tokens: int = Field(
+        default=0, description="Largest request sent: prompt tokens plus the max output tokens asked."
     )
 
 

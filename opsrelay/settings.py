@@ -30,6 +30,11 @@ class RunSettings(BaseModel):
     )
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest QA input accepted.")
     require_approval: bool = Field(default=False, description="Pause before emit for a human decision.")
+    # Output caps per model call (env OPSRELAY_SECTION/DECIDE/CRITIC_MAX_TOKENS): a slow local
+    # model's test run stays short without code edits.
+    section_max_tokens: int = Field(default=6000, ge=64, description="Max output tokens per section call.")
+    decide_max_tokens: int = Field(default=8000, ge=64, description="Max output tokens of the decide call.")
+    critic_max_tokens: int = Field(default=3000, ge=64, description="Max output tokens of the critic call.")
 
     def graph_threads(self) -> int:
         """LangGraph's ``max_concurrency``: room for every section task plus checkpoint writes.

@@ -15,6 +15,7 @@ from importlib import resources
 PROMPT_NAMES = (
     "system",
     "qa_context",
+    "qa_excerpt",
     "decisions_context",
     "decide",
     "draft_section",

@@ -74,4 +74,7 @@ def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
         model_name=model_name_of(backend),
         budget_tokens=settings.budget_tokens,
         concurrency=settings.concurrency,
+        section_max_tokens=settings.section_max_tokens,
+        decide_max_tokens=settings.decide_max_tokens,
+        critic_max_tokens=settings.critic_max_tokens,
     )

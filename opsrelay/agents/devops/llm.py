@@ -2,8 +2,16 @@
 
 Every request starts with the same static prefix (role and template, then the QA document and
 its facts) so a provider's prompt cache can reuse it across the parallel section calls; only the
-last message differs per call. Failures of one section never sink the run: after one re-ask the
-offline engine writes that section, and the artifact and the handoff say so.
+last message differs per call. The model is untrusted and one call never costs the run:
+
+- its decisions are validated field by field (:mod:`.validate`); invalid fields take the
+  offline engine's value;
+- its sections are accepted as real models write them (a preamble, a fence around the section,
+  ``#``/``###`` for the heading, closing remarks), re-asked once when still unusable, then
+  written by the offline engine, marked;
+- every request is fitted to the context window (:mod:`.fit`); a call that cannot fit, that the
+  provider refuses for its length or silently truncates, or that meets a permanent provider
+  error after other calls succeeded, falls back alone, with the reason in ``handoff.json``.
 """
 
 from __future__ import annotations
@@ -22,30 +30,53 @@ from opsrelay.agents.devops.assemble import mark_fallback
 from opsrelay.agents.devops.assumptions import derive_assumptions
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.fit import (
+    CONTEXT_LINES,
+    MAX_TOKENS_FLOOR,
+    MIN_DIGEST_CHARS,
+    QA_VIEWS,
+    Counter,
+    Fitted,
+    NoFit,
+    QAView,
+    cited_excerpt,
+    decisions_json,
+    digest,
+    fit_request,
+    margin,
+    room,
+)
 from opsrelay.agents.devops.redact import redact_secrets
 from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
+from opsrelay.agents.devops.validate import fallback_summary, filler_reason, validate_decisions
 from opsrelay.agents.devops.writers import write_section_offline
 from opsrelay.errors import BudgetExceeded
+from opsrelay.handoff import FallbackNote
 from opsrelay.ingest import IngestedQA
 from opsrelay.logging import get_logger
 from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
+from opsrelay.models.errors import ContextLengthError, PermanentProviderError, PromptTruncatedError
 from opsrelay.models.prices import estimate_cost
-from opsrelay.models.schema import strict_schema as strict_schema  # noqa: PLC0414 (re-export)
+from opsrelay.models.schema import strict_schema  # openai's own strict conversion (issue 8)
 from opsrelay.review.model import Finding
 from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING, SECTION_BY_KEY, section_skeleton
 
 log = get_logger("opsrelay.llm")
 M = TypeVar("M", bound=BaseModel)
 
-# Caps sized from the corpus: the largest decisions are ~5k tokens and the largest CI/CD section
-# ~3.6k; a cap below that truncates, re-asks and falls back, paying for the answer twice.
+# Default caps (RunSettings.section/decide/critic_max_tokens), sized from the corpus: the largest
+# decisions are ~5k tokens and the largest CI/CD section ~3.6k; a cap below that truncates,
+# re-asks and falls back, paying for the answer twice.
 SECTION_MAX_TOKENS = 6000
 DECIDE_MAX_TOKENS = 8000
 CRITIC_MAX_TOKENS = 3000
 
 
-# Decisions that follow from QA facts alone; the offline engine's values are always used.
-FACT_DECISIONS = ("release_gate", "test_commands")
+# Decisions that follow from QA facts alone; the offline engine's values are always used (the
+# service units, where the decisions have them, are read off the QA facts too).
+FACT_DECISIONS = tuple(
+    n for n in ("release_gate", "test_commands", "services") if n in Decisions.model_fields
+)
 # Derived from the decisions' basis flags instead of being restated by the model.
 DERIVED_DECISIONS = ("assumptions",)
 
@@ -91,10 +122,13 @@ class _Budget:
         self.used = 0
         self.lock = threading.Lock()
 
-    def reserve(self, request: ChatRequest) -> None:
+    def reserve(self, request: ChatRequest, prompt_tokens: int | None = None) -> None:
         if self.limit is None:
             return
-        estimate = sum(len(m.content) for m in request.messages) // 4 + (request.max_tokens or 0)
+        prompt = (
+            prompt_tokens if prompt_tokens is not None else sum(len(m.content) for m in request.messages) // 4
+        )
+        estimate = prompt + (request.max_tokens or 0)
         with self.lock:
             if self.used + estimate > self.limit:
                 raise BudgetExceeded(
@@ -107,19 +141,48 @@ class _Budget:
             self.used += tokens
 
 
+class CallFallback(Exception):
+    """One call that cannot be used (does not fit, refused for length, truncated, permanent error).
+
+    Internal: the caller turns it into the call's fallback (offline section, offline decisions,
+    rubric-only review), records ``reason`` and, when set, the run ``warning``.
+    """
+
+    def __init__(self, reason: str, *, warning: str | None = None, usage: UsageTotals | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.warning = warning
+        self.usage = usage or UsageTotals()
+
+
 class LLMDrafter:
-    """Drafts with a chat model; falls back to the offline engine per section."""
+    """Drafts with a chat model; falls back to the offline engine per call."""
 
     def __init__(
-        self, backend: ChatBackend, *, model_name: str, budget_tokens: int | None = None, concurrency: int = 8
+        self,
+        backend: ChatBackend,
+        *,
+        model_name: str,
+        budget_tokens: int | None = None,
+        concurrency: int = 8,
+        section_max_tokens: int = SECTION_MAX_TOKENS,
+        decide_max_tokens: int = DECIDE_MAX_TOKENS,
+        critic_max_tokens: int = CRITIC_MAX_TOKENS,
     ) -> None:
         self.backend = backend
         # Bounds the requests in flight (see RunSettings.graph_threads for why not LangGraph's).
         self._slots = threading.BoundedSemaphore(concurrency)
         self.model_name = model_name
         self.budget = _Budget(budget_tokens)
-        self._prefix_cache: dict[str, tuple[ChatMessage, ...]] = {}
-        self._lock = threading.Lock()
+        self.section_max_tokens = section_max_tokens
+        self.decide_max_tokens = decide_max_tokens
+        self.critic_max_tokens = critic_max_tokens
+        self._prefix_cache: dict[tuple[str, QAView], tuple[ChatMessage, ...]] = {}
+        self._views: dict[str, QAView] = {}
+        self._lock = threading.RLock()
+        self._counter = Counter(getattr(backend, "count_tokens", None))
+        self._window: tuple[int | None, str | None] | None = None
+        self._succeeded = False
 
     @property
     def model(self) -> str:
@@ -131,45 +194,182 @@ class LLMDrafter:
         """'model gpt-4.1-mini': names the model, not the backend, so a replay writes the same bytes."""
         return f"model {self.model_name}"
 
+    # -- the context window ----------------------------------------------------------------------
+
+    def context_window(self) -> tuple[int | None, str | None]:
+        """(tokens, source) of the window requests are fitted to; (None, None) when unknown.
+
+        Asked of the backend once per run. A backend without the method, or one whose lookup
+        fails, leaves the window unknown: requests are then sent as they are, and a
+        context-length refusal still falls back for that call alone.
+        """
+        with self._lock:
+            if self._window is None:
+                tokens: int | None = None
+                source: str | None = None
+                lookup = getattr(self.backend, "context_window", None)
+                if callable(lookup):
+                    try:
+                        found = lookup()
+                        tokens = getattr(found, "tokens", None)
+                        source = str(getattr(found, "source", "")) or None
+                        detail = getattr(found, "detail", None)
+                        if source and detail:
+                            source = f"{source} ({detail})"
+                    except Exception as exc:  # a probe failure must not cost the run
+                        log.warning("model.context_window_unknown", error=str(exc)[:200])
+                self._window = (tokens if tokens and tokens > 0 else None, source)
+            return self._window
+
     # -- messages ------------------------------------------------------------------------------
 
-    def prefix(self, qa: IngestedQA) -> tuple[ChatMessage, ...]:
-        """The static prefix shared by every call of a run: role + template, then the QA document."""
+    def prefix(self, qa: IngestedQA, view: QAView | None = None) -> tuple[ChatMessage, ...]:
+        """The static prefix shared by every call of a run: role + template, then the QA document.
+
+        ``view`` defaults to the run's choice (:meth:`qa_view`): the whole document when it fits.
+        """
+        view = view or self.qa_view(qa)
         with self._lock:
-            cached = self._prefix_cache.get(qa.sha256)
+            cached = self._prefix_cache.get((qa.sha256, view))
             if cached is not None:
                 return cached
         template = "\n\n".join(section_skeleton(spec) for spec in DRAFTED_SECTIONS)
         facts = qa.facts.model_dump(mode="json", exclude={"source_sha256"})
+        facts_json = redact_secrets(json.dumps(facts, ensure_ascii=False, sort_keys=True))
+        if view is QAView.FULL:
+            qa_message = prompts.render(
+                "qa_context",
+                source_name=qa.source_name,
+                source_sha256=qa.sha256,
+                qa_document=_neutralise_tags(redact_secrets(qa.text)),
+                qa_facts=facts_json,
+            )
+        else:
+            excerpt = cited_excerpt(qa.text, facts) if view is QAView.CITED else ""
+            note = (
+                "below are only the lines the extracted facts cite, with their line numbers and "
+                f"{CONTEXT_LINES} lines of context (… marks a gap)."
+                if view is QAView.CITED
+                else "the document is left out; the facts below were extracted from all of it."
+            )
+            qa_message = prompts.render(
+                "qa_excerpt",
+                source_name=qa.source_name,
+                source_sha256=qa.sha256,
+                view_note=note,
+                qa_document=_neutralise_tags(redact_secrets(excerpt)) or "(omitted)",
+                qa_facts=facts_json,
+            )
         messages = (
             ChatMessage(role="system", content=prompts.render("system", template=template)),
-            ChatMessage(
-                role="user",
-                content=prompts.render(
-                    "qa_context",
-                    source_name=qa.source_name,
-                    source_sha256=qa.sha256,
-                    qa_document=_neutralise_tags(redact_secrets(qa.text)),
-                    qa_facts=redact_secrets(json.dumps(facts, ensure_ascii=False, sort_keys=True)),
-                ),
-            ),
+            ChatMessage(role="user", content=qa_message),
         )
         with self._lock:
-            self._prefix_cache[qa.sha256] = messages
+            self._prefix_cache[(qa.sha256, view)] = messages
         return messages
 
-    def _decisions_message(self, decisions: Decisions) -> ChatMessage:
+    def qa_view(self, qa: IngestedQA) -> QAView:
+        """How much of the QA document this run's prefix carries, chosen once from the largest need.
+
+        The largest need is the biggest of the decide call and every section call (each with
+        the decisions it needs, the offline decisions standing in for the model's, which are not
+        known yet). The first view in which all of them fit with their full output caps wins;
+        else the smallest view, and per-call shrinking takes over.
+        """
+        with self._lock:
+            chosen = self._views.get(qa.sha256)
+            if chosen is not None:
+                return chosen
+            window, _ = self.context_window()
+            chosen = QAView.FULL
+            if window is not None:
+                chosen = QA_VIEWS[-1]
+                stand_in = decide_offline(qa.facts)
+                for view in QA_VIEWS:
+                    prefix = self.prefix(qa, view)
+                    needs = [self._counter.messages(self._decide_messages(prefix)) + self.decide_max_tokens]
+                    for spec in DRAFTED_SECTIONS:
+                        messages = self._section_messages(prefix, stand_in, spec.key, None, scoped=True)
+                        needs.append(self._counter.messages(messages) + self.section_max_tokens)
+                    if max(needs) <= window - margin(window):
+                        chosen = view
+                        break
+                if chosen is not QAView.FULL:
+                    log.warning("model.qa_view", view=chosen.value, window=window)
+            self._views[qa.sha256] = chosen
+            return chosen
+
+    def _decisions_message(self, decisions: Decisions, section: str | None = None) -> ChatMessage:
         return ChatMessage(
             role="user",
-            content=prompts.render("decisions_context", decisions=decisions.model_dump_json(indent=1)),
+            content=prompts.render("decisions_context", decisions=decisions_json(decisions, section)),
+        )
+
+    @staticmethod
+    def _decide_messages(prefix: tuple[ChatMessage, ...]) -> tuple[ChatMessage, ...]:
+        return (*prefix, ChatMessage(role="user", content=prompts.render("decide")))
+
+    def _section_messages(
+        self,
+        prefix: tuple[ChatMessage, ...],
+        decisions: Decisions,
+        key: str,
+        task: SectionTask | None,
+        *,
+        scoped: bool,
+    ) -> tuple[ChatMessage, ...]:
+        spec = SECTION_BY_KEY[key]
+        skeleton = section_skeleton(spec)
+        if task is not None and task.findings and task.previous:
+            last = prompts.render(
+                "revise_section",
+                heading=spec.heading,
+                skeleton=skeleton,
+                findings=_findings_text(task.findings),
+                previous=task.previous,
+            )
+        else:
+            last = prompts.render("draft_section", heading=spec.heading, skeleton=skeleton)
+        return (
+            *prefix,
+            self._decisions_message(decisions, key if scoped else None),
+            ChatMessage(role="user", content=last),
         )
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def _call(self, request: ChatRequest) -> tuple[ChatResponse, UsageTotals]:
-        self.budget.reserve(request)
-        with self._slots:
-            response = self.backend.complete(request)
+    def _call(self, request: ChatRequest, prompt_tokens: int) -> tuple[ChatResponse, UsageTotals]:
+        self.budget.reserve(request, prompt_tokens)
+        try:
+            with self._slots:
+                response = self.backend.complete(request)
+        except PromptTruncatedError as exc:
+            raise CallFallback(
+                f"the server truncated the prompt "
+                f"({exc.reported_tokens:,} of ~{exc.sent_tokens:,} tokens kept)",
+                warning=f"the model server silently truncated prompts to ~{exc.reported_tokens:,} tokens: "
+                "raise its context window (Ollama: OLLAMA_CONTEXT_LENGTH or the model's num_ctx; "
+                "llama.cpp: -c) or pass --context-window with the server's real size",
+                usage=UsageTotals(calls=1, largest_request_tokens=prompt_tokens),
+            ) from None
+        except ContextLengthError as exc:
+            raise CallFallback(
+                f"the provider refused the request for its length ({_first_line(exc)})",
+                usage=UsageTotals(largest_request_tokens=prompt_tokens),
+            ) from None
+        except PermanentProviderError as exc:
+            # Misconfiguration (bad key, unknown model) shows on the first call: that still
+            # ends the run (exit 3). After a call succeeded, one refusal costs only its call.
+            with self._lock:
+                succeeded = self._succeeded
+            if not succeeded:
+                raise
+            raise CallFallback(
+                f"the provider refused this call ({_first_line(exc)})",
+                usage=UsageTotals(largest_request_tokens=prompt_tokens),
+            ) from None
+        with self._lock:
+            self._succeeded = True
         u = response.usage
         self.budget.spend(u.input_tokens + u.output_tokens)
         usage = UsageTotals(
@@ -178,11 +378,13 @@ class LLMDrafter:
             tokens_out=u.output_tokens,
             cached_tokens_in=u.cached_input_tokens,
             cost_usd=estimate_cost(self.model_name, u.input_tokens, u.output_tokens, u.cached_input_tokens),
+            largest_request_tokens=prompt_tokens,
         )
         log.info(
             "model.call",
             purpose=request.purpose,
             model=self.model,
+            prompt_tokens_counted=prompt_tokens,
             tokens_in=u.input_tokens,
             tokens_out=u.output_tokens,
             cached_tokens_in=u.cached_input_tokens,
@@ -190,28 +392,61 @@ class LLMDrafter:
         )
         return response, usage
 
+    def _fit(
+        self, forms: list[tuple[str, tuple[ChatMessage, ...]]], *, kind: str, max_tokens: int, purpose: str
+    ) -> Fitted:
+        window, _ = self.context_window()
+        fitted = fit_request(
+            forms,
+            counter=self._counter,
+            window=window,
+            max_tokens=max_tokens,
+            floor=min(max_tokens, MAX_TOKENS_FLOOR.get(kind, 512)),
+        )
+        if isinstance(fitted, NoFit):
+            log.warning("model.no_fit", purpose=purpose, reason=fitted.reason)
+            raise CallFallback(fitted.reason)
+        if fitted.form != forms[0][0]:
+            log.info("model.fitted", purpose=purpose, form=fitted.form, prompt_tokens=fitted.prompt_tokens)
+        return fitted
+
     def _ask(
         self,
-        messages: tuple[ChatMessage, ...],
+        forms: list[tuple[str, tuple[ChatMessage, ...]]],
         *,
+        kind: str,
         purpose: str,
         max_tokens: int,
         parse: Callable[[str], M | str],
         schema: type[BaseModel] | None = None,
     ) -> tuple[M | str | None, UsageTotals, str]:
-        """Ask, validate, re-ask once with the error; return (result or None, usage, last error)."""
+        """Fit, ask, validate, re-ask once with the error; return (result or None, usage, last error).
+
+        Raises :class:`CallFallback` (carrying the usage so far) when a request cannot be sent
+        or is refused in a way that only this call should pay for.
+        """
         total = UsageTotals()
         error = ""
         for attempt in (1, 2):
+            try:
+                fitted = self._fit(forms, kind=kind, max_tokens=max_tokens, purpose=purpose)
+            except CallFallback as exc:
+                if attempt == 1:
+                    raise CallFallback(exc.reason, usage=total) from None
+                # The re-ask (previous answer + error) no longer fits: the first answer's error stands.
+                break
             request = ChatRequest(
                 model=self.model_name,
-                messages=messages,
+                messages=fitted.messages,
                 schema_name=schema.__name__ if schema else None,
                 json_schema=strict_schema(schema) if schema else None,
-                max_tokens=max_tokens,
+                max_tokens=fitted.max_tokens,
                 purpose=purpose if attempt == 1 else f"{purpose}:retry",
             )
-            response, usage = self._call(request)
+            try:
+                response, usage = self._call(request, fitted.prompt_tokens)
+            except CallFallback as exc:
+                raise CallFallback(exc.reason, warning=exc.warning, usage=total + exc.usage) from None
             total = total + usage
             if response.refusal:
                 error = f"the model refused: {response.refusal[:200]}"
@@ -223,8 +458,7 @@ class LLMDrafter:
                 except (ValueError, ValidationError) as exc:
                     error = _short_error(exc)
             log.warning("model.invalid_answer", purpose=purpose, attempt=attempt, error=error)
-            messages = (
-                *messages,
+            retry = (
                 ChatMessage(role="assistant", content=response.content[:4000]),
                 ChatMessage(
                     role="user",
@@ -232,98 +466,150 @@ class LLMDrafter:
                     "instructions and the format exactly, and keep it shorter.",
                 ),
             )
+            # The re-ask keeps the form that fitted (and may still shrink its output cap).
+            forms = [(fitted.form, (*fitted.messages, *retry))]
         return None, total, error
 
     # -- Drafter protocol ----------------------------------------------------------------------
 
     def decide(self, qa: IngestedQA) -> tuple[Decisions, UsageTotals]:
-        """Decisions as structured output; deterministic facts override what the model got wrong."""
-        messages = (*self.prefix(qa), ChatMessage(role="user", content=prompts.render("decide")))
-        result, usage, error = self._ask(
-            messages,
-            purpose="decide",
-            max_tokens=DECIDE_MAX_TOKENS,
-            parse=ModelDecisions.model_validate_json,
-            schema=ModelDecisions,
-        )
+        """Decisions as structured output, validated field by field against the offline engine's."""
         offline = decide_offline(qa.facts)
+        messages = self._decide_messages(self.prefix(qa))
+        try:
+            result, usage, error = self._ask(
+                [("all", messages)],
+                kind="decide",
+                purpose="decide",
+                max_tokens=self.decide_max_tokens,
+                parse=lambda text: parse_json_answer(text, ModelDecisions),
+                schema=ModelDecisions,
+            )
+        except CallFallback as exc:
+            result, usage, error = None, exc.usage, exc.reason
+            usage = usage + _warned(exc)
         if not isinstance(result, ModelDecisions):
             log.warning("model.fallback", purpose="decide", error=error)
-            return offline, usage
+            note = FallbackNote(call="decide", reason=f"the model's decisions could not be used ({error})")
+            return offline, usage + UsageTotals(fallbacks=[note])
         # The release gate and the test commands are facts, not opinions: they come from the
         # QA facts, and the model is not asked (or paid) to restate them.
         facts_part = {name: getattr(offline, name) for name in FACT_DECISIONS}
-        decided = Decisions(**dict(result), **facts_part, assumptions=[])
-        return decided.model_copy(update={"assumptions": derive_assumptions(decided)}), usage
+        proposed = Decisions(**dict(result), **facts_part, assumptions=[])
+        checked, fallbacks = validate_decisions(proposed, offline, qa)
+        if fallbacks:
+            log.warning("model.decision_fallbacks", count=len(fallbacks), fields=fallback_summary(fallbacks))
+        notes = [
+            FallbackNote(call="decide", target=f.field, reason=f.reason, action=f.action) for f in fallbacks
+        ]
+        decided = checked.model_copy(update={"assumptions": derive_assumptions(checked)})
+        return decided, usage + UsageTotals(fallbacks=notes)
 
     def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
         """One section as Markdown (or a revision with findings); offline fallback after one re-ask."""
         spec = SECTION_BY_KEY[task.key]
-        skeleton = section_skeleton(spec)
-        if task.findings and task.previous:
-            last = prompts.render(
-                "revise_section",
-                heading=spec.heading,
-                skeleton=skeleton,
-                findings=_findings_text(task.findings),
-                previous=task.previous,
+        purpose = (
+            f"revise:{task.key}:{task.revision}" if task.findings and task.previous else f"draft:{task.key}"
+        )
+        prefix = self.prefix(task.qa)
+        forms = [
+            ("all decisions", self._section_messages(prefix, task.decisions, task.key, task, scoped=False)),
+            (
+                "section decisions",
+                self._section_messages(prefix, task.decisions, task.key, task, scoped=True),
+            ),
+        ]
+        try:
+            result, usage, error = self._ask(
+                forms,
+                kind="section",
+                purpose=purpose,
+                max_tokens=self.section_max_tokens,
+                parse=lambda text: section_markdown(text, spec.heading),
             )
-            purpose = f"revise:{task.key}:{task.revision}"
-        else:
-            last = prompts.render("draft_section", heading=spec.heading, skeleton=skeleton)
-            purpose = f"draft:{task.key}"
-        messages = (
-            *self.prefix(task.qa),
-            self._decisions_message(task.decisions),
-            ChatMessage(role="user", content=last),
-        )
-        result, usage, error = self._ask(
-            messages,
-            purpose=purpose,
-            max_tokens=SECTION_MAX_TOKENS,
-            parse=lambda text: _section_markdown(text, spec.heading),
-        )
+        except CallFallback as exc:
+            result, usage, error = None, exc.usage + _warned(exc), exc.reason
         if isinstance(result, str):
             return SectionDraft(key=task.key, markdown=result, source="llm", revision=task.revision), usage
         log.warning("model.fallback", purpose=purpose, error=error)
         offline = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
         marked = mark_fallback(offline, f"the model's answer for this section could not be used ({error})")
-        return SectionDraft(key=task.key, markdown=marked, source="fallback", revision=task.revision), usage
+        note = FallbackNote(call=purpose, target=task.key, reason=error or "no usable answer")
+        return (
+            SectionDraft(key=task.key, markdown=marked, source="fallback", revision=task.revision),
+            usage + UsageTotals(fallbacks=[note]),
+        )
 
     def critique(self, qa: IngestedQA, decisions: Decisions, draft: str) -> tuple[list[Finding], UsageTotals]:
-        """The six Quality Standards judged by the model; unmet ones become major findings."""
-        messages = (
-            *self.prefix(qa),
-            self._decisions_message(decisions),
-            ChatMessage(role="user", content=prompts.render("critic", draft=draft)),
-        )
-        result, usage, _ = self._ask(
-            messages,
-            purpose="critic",
-            max_tokens=CRITIC_MAX_TOKENS,
-            parse=CriticReport.model_validate_json,
-            schema=CriticReport,
-        )
+        """The six Quality Standards judged by the model; unmet ones become major findings.
+
+        When the whole draft does not fit the window, the critic judges a digest of it (cut to
+        what fits); when not even that fits, or the call fails, the review is the rubric's alone.
+        """
+        prefix = self.prefix(qa)
+        decisions_msg = self._decisions_message(decisions)
+
+        def ask(text: str) -> tuple[ChatMessage, ...]:
+            return (
+                *prefix,
+                decisions_msg,
+                ChatMessage(role="user", content=prompts.render("critic", draft=text)),
+            )
+
+        forms = [("whole draft", ask(draft))]
+        window, _ = self.context_window()
+        if window is not None:
+            base = self._counter.messages(ask(""))
+            budget_tokens = room(window, base) - self.critic_max_tokens
+            budget_chars = max(MIN_DIGEST_CHARS, budget_tokens * 3)
+            forms.append(("digest", ask(digest(draft, budget_chars))))
+            forms.append(("short digest", ask(digest(draft, MIN_DIGEST_CHARS))))
+        try:
+            result, usage, error = self._ask(
+                forms,
+                kind="critic",
+                purpose="critic",
+                max_tokens=self.critic_max_tokens,
+                parse=lambda text: parse_json_answer(text, CriticReport),
+                schema=CriticReport,
+            )
+        except CallFallback as exc:
+            result, usage, error = None, exc.usage + _warned(exc), exc.reason
         if not isinstance(result, CriticReport):
-            return [], usage  # the deterministic rubric still stands on its own
+            # The deterministic rubric still stands on its own.
+            note = FallbackNote(call="critic", reason=error or "no usable answer", action="rubric_only")
+            return [], usage + UsageTotals(fallbacks=[note])
         findings = []
         for j in result.judgements:
             if j.met:
                 continue
             section = j.section if j.section in SECTION_BY_HEADING else None
+            reasons = " ".join(j.reasons.split())
+            if filler_reason(reasons) is not None:
+                continue  # a judgement that gives no reason is not a finding anyone can act on
             findings.append(
                 Finding(
                     rule="critic.quality-standard",
                     severity="major" if section else "minor",
                     section=section,
-                    message=f"{j.standard}: {j.reasons}"[:500],
-                    fix="; ".join(j.fixes)[:500] or "address the standard",
+                    message=f"{j.standard}: {reasons}"[:500],
+                    fix="; ".join(f for f in j.fixes if filler_reason(f) is None)[:500]
+                    or "address the standard",
                 )
             )
         return findings, usage
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _warned(exc: CallFallback) -> UsageTotals:
+    return UsageTotals(warnings=[exc.warning]) if exc.warning else UsageTotals()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
 
 
 def _short_error(exc: Exception) -> str:
@@ -339,18 +625,154 @@ def _findings_text(findings: list[Finding]) -> str:
     return "\n".join(f"- [{f.severity}] {f.rule}: {f.message} Fix: {f.fix}" for f in findings)
 
 
-_FENCE = re.compile(r"^```(?:markdown|md)?\s*\n(.*)\n```\s*$", re.DOTALL)
+_JSON_FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)\n\s*```", re.DOTALL)
 
 
-def _section_markdown(text: str, heading: str) -> str:
-    """Validate a drafted section: it must start with its own ``##`` heading and hold no other."""
-    body = text.strip()
-    fenced = _FENCE.match(body)
-    if fenced:
-        body = fenced.group(1).strip()
-    first = body.splitlines()[0].strip() if body else ""
-    if first != f"## {heading}":
-        raise ValueError(f"the section must start with the line '## {heading}', not {first[:80]!r}")
+def parse_json_answer(text: str, model: type[M]) -> M:
+    """Parse a structured answer, accepting JSON as real models wrap it.
+
+    Tried in order: the answer as it is; the inside of a ```json fence; the first JSON object
+    in the text (prose before or after it). The first error is raised when none validates, so
+    the re-ask names what was wrong with the answer itself.
+    """
+    try:
+        return model.model_validate_json(text)
+    except (ValueError, ValidationError) as first:
+        candidates = [m.group(1) for m in _JSON_FENCE.finditer(text)]
+        start = text.find("{")
+        if start >= 0:
+            try:
+                obj, _ = json.JSONDecoder().raw_decode(text[start:])
+                candidates.append(json.dumps(obj))
+            except ValueError:
+                pass
+        for candidate in candidates:
+            try:
+                return model.model_validate_json(candidate)
+            except (ValueError, ValidationError):
+                continue
+        raise first from None
+
+
+# Closing remarks models append after the section ("Let me know…", "I hope this helps").
+_COMMENTARY = re.compile(
+    r"(?i)^\s*(?:let me know|i hope|hope this|feel free|if you (?:need|want|would|have)|"
+    r"please (?:let|note that this|review)|would you like|this section (?:covers|provides|outlines)|"
+    r"(?:note|n\.b\.):\s*(?:this|i|the above)|i (?:have|'ve) (?:written|kept|included|followed)|"
+    r"here (?:is|are) (?:the|a)|below is)\b"
+)
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_FENCE_LINE = re.compile(r"^\s*(```+|~~~+)\s*([\w-]*)\s*$")
+
+
+def _norm_heading(text: str) -> str:
+    text = re.sub(r"^\s*(?:\d+[.)]\s*)", "", text)  # "3. CI/CD Pipeline"
+    return re.sub(r"[^a-z0-9&/]+", " ", text.replace("*", "").lower()).strip()
+
+
+def _outside_code(lines: list[str]) -> list[bool]:
+    """For each line: True when it is outside a fenced code block (fence lines count as inside)."""
+    out: list[bool] = []
+    fence: str | None = None
+    for line in lines:
+        m = _FENCE_LINE.match(line) or re.match(r"^\s*(```+|~~~+)", line)
+        if fence is None and m:
+            fence = m.group(1)
+            out.append(False)
+        elif fence is not None and line.strip().startswith(fence) and not line.strip()[len(fence) :].strip():
+            fence = None
+            out.append(False)
+        else:
+            out.append(fence is None)
+    return out
+
+
+def _unwrap_fence(lines: list[str], heading: str) -> list[str]:
+    """The inside of a ```markdown / ```md / bare ``` fence wrapped around the whole section.
+
+    A fenced section often holds fenced YAML itself, which closes the outer fence early in a
+    Markdown parser; so the outer fence is taken to close at the *last* bare fence line, and
+    whatever follows it (closing remarks) is dropped.
+    """
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if (m := _FENCE_LINE.match(line)) and m.group(2).lower() in ("", "markdown", "md", "text")
+        ),
+        None,
+    )
+    if start is None:
+        return lines
+    inner_first = next((ln for ln in lines[start + 1 :] if ln.strip()), "")
+    heading_inside = bool(_ATX.match(inner_first)) and _norm_heading(_ATX.match(inner_first).group(2)) == (  # type: ignore[union-attr]
+        _norm_heading(heading)
+    )
+    before = [ln for ln in lines[:start] if ln.strip()]
+    # Only a fence that opens the answer (after at most a short preamble) and holds the
+    # section's heading is a wrapper; any other fence is the section's own code block.
+    if not heading_inside or len(before) > 3 or any(_ATX.match(ln) for ln in before):
+        return lines
+    fence = _FENCE_LINE.match(lines[start]).group(1)  # type: ignore[union-attr]
+    end = max((i for i in range(start + 1, len(lines)) if lines[i].strip() == fence), default=None)
+    if end is None:
+        return lines[start + 1 :]  # unclosed: the answer ends inside the fence
+    return lines[start + 1 : end]
+
+
+def section_markdown(text: str, heading: str) -> str:
+    """Accept a drafted section as real models write it, or raise ValueError saying why not.
+
+    Normalised without a re-ask: a preamble before the heading, a Markdown fence around the
+    section, ``#``/``###`` (or a numbered or bold heading) instead of ``## {heading}`` (other
+    headings shift by the same number of levels), closing remarks after it, and a missing
+    heading when the content otherwise carries the section's own sub-headings or fields. A
+    second top-level section ends the answer. Refused: an empty answer, or one whose heading
+    is another section's.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    lines = _unwrap_fence(lines, heading)
+    outside = _outside_code(lines)
+    want = _norm_heading(heading)
+    top = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if outside[i] and (m := _ATX.match(line)) and _norm_heading(m.group(2)) == want
+        ),
+        None,
+    )
+    if top is None:
+        first = next((i for i, line in enumerate(lines) if outside[i] and _ATX.match(line)), None)
+        if first is not None:
+            level = len(_ATX.match(lines[first]).group(1))  # type: ignore[union-attr]
+            other = _ATX.match(lines[first]).group(2)  # type: ignore[union-attr]
+            if level <= 2 and _norm_heading(other) in _OTHER_HEADINGS:
+                raise ValueError(
+                    f"the section must start with the line '## {heading}', not {lines[first][:80]!r}"
+                )
+        body = "\n".join(lines).strip()
+        if not body or not _own_shape(body, heading):
+            shown = next((ln for ln in lines if ln.strip()), "")
+            raise ValueError(f"the section must start with the line '## {heading}', not {shown[:80]!r}")
+        lines, outside, top, shift = [f"## {heading}", "", *lines], [True, True, *outside], 0, 0
+    else:
+        shift = 2 - len(_ATX.match(lines[top]).group(1))  # type: ignore[union-attr]
+    out: list[str] = [f"## {heading}"]
+    for i in range(top + 1, len(lines)):
+        line = lines[i]
+        m = _ATX.match(line) if outside[i] else None
+        if m:
+            level = len(m.group(1)) + shift
+            if level <= 2:
+                break  # another section begins: only this one was asked for
+            out.append(f"{'#' * min(level, 6)} {m.group(2)}")
+        else:
+            out.append(line)
+    body_lines = _drop_commentary(out)
+    body = "\n".join(body_lines).strip()
+    if len(body.splitlines()) < 2:
+        raise ValueError(f"the section '## {heading}' has no content")
     # Parse rather than grep, so a '# comment' inside a YAML block is not taken for a heading.
     tokens = MarkdownIt("commonmark").parse(body)
     tops = [t for t in tokens if t.type == "heading_open" and t.tag in ("h1", "h2")]
@@ -358,6 +780,41 @@ def _section_markdown(text: str, heading: str) -> str:
         line = body.splitlines()[(tops[1].map or [0])[0]]
         raise ValueError(f"write only this section; found another top-level heading {line[:80]!r}")
     return body + "\n"
+
+
+_OTHER_HEADINGS = {_norm_heading(spec.heading) for spec in DRAFTED_SECTIONS} | {"changelog"}
+
+
+def _own_shape(body: str, heading: str) -> bool:
+    """True when ``body`` carries at least one of the section's template sub-headings or field labels."""
+    spec = SECTION_BY_HEADING.get(heading)
+    if spec is None:
+        return False
+    skeleton = section_skeleton(spec)
+    marks = [ln.strip() for ln in skeleton.splitlines()[1:] if ln.strip().startswith(("#", "- **"))]
+    probes = [re.sub(r"^#+\s*", "", m).split(":")[0].strip().lower() for m in marks]
+    low = body.lower()
+    return any(p and p in low for p in probes) or (not marks and len(body) > 200)
+
+
+def _drop_commentary(lines: list[str]) -> list[str]:
+    """Cut closing remarks ("Let me know…") and a trailing rule from the end of a section.
+
+    Only the trailing prose counts (after the last heading, list item, table row or code
+    block): a sentence that merely starts like a remark inside the section is content.
+    """
+    outside = _outside_code(lines)
+    structural = [
+        i
+        for i, line in enumerate(lines)
+        if not outside[i] or re.match(r"^\s*(?:#|[-*+]\s|\d+[.)]\s|\|)", line)
+    ]
+    tail = (structural[-1] + 1) if structural else 1
+    cut = next((i for i in range(tail, len(lines)) if _COMMENTARY.match(lines[i])), len(lines))
+    kept = lines[:cut]
+    while kept and (not kept[-1].strip() or kept[-1].strip() in ("---", "***", "___")):
+        kept.pop()
+    return kept
 
 
 def _neutralise_tags(text: str) -> str:

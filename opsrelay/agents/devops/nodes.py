@@ -19,7 +19,15 @@ from opsrelay.agents.devops.loop import record, stop_reason_after_review
 from opsrelay.agents.devops.state import DevOpsState, IterationRecord, SectionDraft, SectionTask, UsageTotals
 from opsrelay.emit import write_artifacts
 from opsrelay.errors import BudgetExceeded, InputError
-from opsrelay.handoff import DEVOPS_ROLE, ArtifactRef, Handoff, ReviewSummary, RunInfo, sha256_text
+from opsrelay.handoff import (
+    DEVOPS_ROLE,
+    ArtifactRef,
+    FallbackNote,
+    Handoff,
+    ReviewSummary,
+    RunInfo,
+    sha256_text,
+)
 from opsrelay.ingest import IngestedQA, ingest_text
 from opsrelay.review import review_document
 from opsrelay.review.model import Finding, Review
@@ -168,23 +176,36 @@ class DevOpsNodes:
     # -- emit ----------------------------------------------------------------------------------
 
     def emit(self, state: DevOpsState, thread_id: str = "") -> dict[str, Any]:
-        """Render the best draft with its final changelog, build the handoff, write atomically."""
+        """Render the best draft with its final changelog, build the handoff, write atomically.
+
+        Never worse than the offline floor: a model-written section that still has blocker or
+        major findings after the loop is replaced by its offline version when that one reviews
+        better (marked in the document and listed in the handoff). The critic advises, the
+        rubric decides: once the deterministic rubric passes on the final document, the
+        critic's remaining findings are reported as minor (see :func:`advisory_critic`).
+        """
         best_review = state.get("best_review") or state["review"]
         sections = self._without_unsafe_sections(
             state, state.get("best_sections") or state["sections"], best_review
         )
         stop_reason = state.get("stop_reason", "max_revisions")
-        # Re-check the final text (its changelog, maybe a replaced section); the critic's
-        # judgement stands. The banner follows the final verdict.
-        critic = [f for f in best_review.findings if f.rule.startswith("critic.")]
         facts = state["qa"].facts
         history = state.get("history", [])
+        sections, replaced = self._offline_where_better(state, sections, history)
+        # Re-check the final text (its changelog, maybe a replaced section); the critic's
+        # judgement stands for the sections it judged. The banner follows the final verdict.
+        critic = [
+            f
+            for f in best_review.findings
+            if f.rule.startswith("critic.") and f.section not in {SECTION_BY_KEY[k].heading for k in replaced}
+        ]
 
         def render_and_review(verdict: str, score: int) -> tuple[str, Review]:
             md = self._render(
                 state, sections, history, final=(verdict, score, stop_reason), banner=verdict != "pass"
             )
-            return md, Review(findings=[*review_document(md, facts).findings, *critic])
+            rubric = review_document(md, facts)
+            return md, Review(findings=[*rubric.findings, *advisory_critic(critic, rubric)])
 
         markdown, final_review = render_and_review(best_review.verdict, best_review.score)
         if (final_review.verdict, final_review.score) != (best_review.verdict, best_review.score):
@@ -192,6 +213,9 @@ class DevOpsNodes:
             markdown, final_review = render_and_review(final_review.verdict, final_review.score)
         qa = state["qa"]
         usage = state.get("usage") or UsageTotals()
+        notes = [*usage.fallbacks, *replaced.values()]
+        window_of = getattr(self.drafter, "context_window", None)
+        window, window_source = window_of() if callable(window_of) else (None, None)
         handoff = Handoff(
             from_role=DEVOPS_ROLE,
             to_role=NEXT_ROLE,
@@ -214,6 +238,18 @@ class DevOpsNodes:
                 cost_usd=usage.cost_usd,
                 timings_s=dict(state.get("timings", {})),
                 fallback_sections=sorted(k for k, d in sections.items() if d.source == "fallback"),
+                sections={
+                    spec.key: sections[spec.key].source for spec in DRAFTED_SECTIONS if spec.key in sections
+                },
+                decision_fallbacks=[n for n in notes if n.call == "decide" and n.target],
+                call_fallbacks=sorted(
+                    (n for n in notes if not (n.call == "decide" and n.target)),
+                    key=lambda n: (n.call, n.target),
+                ),
+                warnings=list(usage.warnings),
+                context_window=window,
+                context_window_source=window_source,
+                largest_request_tokens=usage.largest_request_tokens,
             ),
         )
         if self.settings.out_dir is not None:
@@ -229,6 +265,57 @@ class DevOpsNodes:
             "review": final_review,
             "stop_reason": stop_reason,
         }
+
+    def _offline_where_better(
+        self, state: DevOpsState, sections: dict[str, SectionDraft], history: list[IterationRecord]
+    ) -> tuple[dict[str, SectionDraft], dict[str, FallbackNote]]:
+        """Replace model sections still failing the rubric by their offline versions, where better.
+
+        All candidates are tried at once (one review of the trial document), then each is kept
+        only if its own section's findings weigh less than before; if the kept set would lower
+        the document's score, nothing is replaced.
+        """
+        facts = state["qa"].facts
+
+        def rubric(secs: dict[str, SectionDraft]) -> Review:
+            return review_document(self._render(state, secs, history, final=None), facts)
+
+        current = rubric(sections)
+        failing = set(current.failing_sections())
+        candidates = [
+            spec.key
+            for spec in DRAFTED_SECTIONS
+            if spec.heading in failing and spec.key in sections and sections[spec.key].source == "llm"
+        ]
+        if not candidates:
+            return sections, {}
+        trial = dict(sections)
+        for key in candidates:
+            draft, _ = OfflineDrafter().draft(
+                SectionTask(key=key, qa=state["qa"], decisions=state["decisions"])
+            )
+            marked = mark_fallback(
+                draft.markdown, "the model's version still failed review after the revision loop"
+            )
+            trial[key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
+        trial_review = rubric(trial)
+        kept: dict[str, FallbackNote] = {}
+        out = dict(sections)
+        for key in candidates:
+            heading = SECTION_BY_KEY[key].heading
+            before, after = _weight(current, heading), _weight(trial_review, heading)
+            if after < before:
+                out[key] = trial[key]
+                kept[key] = FallbackNote(
+                    call="review",
+                    target=key,
+                    reason=f"the model's section still had {_count_serious(current, heading)} "
+                    "blocker/major finding(s) after the review loop; the offline version has "
+                    f"{_count_serious(trial_review, heading)}",
+                )
+        if kept and rubric(out).score < current.score:
+            return sections, {}
+        return out, kept
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -290,6 +377,32 @@ class DevOpsNodes:
             )
             out[spec.key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
         return out
+
+
+def _weight(review: Review, heading: str) -> int:
+    """How badly one section fails: blockers outweigh any number of majors, majors of minors."""
+    weights = {"blocker": 10_000, "major": 100, "minor": 1}
+    return sum(weights[f.severity] for f in review.findings if f.section == heading)
+
+
+def _count_serious(review: Review, heading: str) -> int:
+    return sum(1 for f in review.findings if f.section == heading and f.severity in ("blocker", "major"))
+
+
+def advisory_critic(critic: list[Finding], rubric: Review) -> list[Finding]:
+    """The critic's findings as they count for the final verdict.
+
+    The rule (documented in docs/DEVELOPMENT.md's review-loop notes and the handoff): the critic
+    advises, the deterministic rubric decides. During the loop an unmet quality standard is a
+    major finding and gets its section revised (bounded by ``max_revisions`` and the
+    oscillation guard). At emit, when the rubric passes on the final document — so the guide is
+    at least as good as the offline floor by the same measure — the critic's remaining findings
+    are kept but downgraded to minor, so a model's critic cannot hold an otherwise approved
+    guide back for ever. When the rubric fails, they keep their severity.
+    """
+    if rubric.verdict != "pass":
+        return critic
+    return [f.model_copy(update={"severity": "minor"}) if f.severity != "minor" else f for f in critic]
 
 
 def latest_handoff_for(role: str, handoffs: list[Any]) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 from pydantic import BaseModel, Field
 
 from opsrelay.agents.devops.decisions import Decisions
-from opsrelay.handoff import Handoff, StopReason
+from opsrelay.handoff import FallbackNote, Handoff, StopReason
 from opsrelay.ingest import IngestedQA
 from opsrelay.review.model import Finding, Review
 from opsrelay.settings import RunSettings
@@ -78,13 +78,20 @@ class IterationRecord(BaseModel):
 
 
 class UsageTotals(BaseModel):
-    """LLM accounting summed over the run."""
+    """LLM accounting summed over the run, and what the model wrote that was not used.
+
+    It travels through the same reducer as the token counts, so every node (and every parallel
+    section call) can report fallbacks and warnings without a channel of its own.
+    """
 
     calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
     cached_tokens_in: int = 0
     cost_usd: float = 0.0
+    largest_request_tokens: int = Field(default=0, description="Prompt + max output of the largest request.")
+    fallbacks: list[FallbackNote] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
 
     def __add__(self, other: UsageTotals) -> UsageTotals:
         return UsageTotals(
@@ -93,6 +100,9 @@ class UsageTotals(BaseModel):
             tokens_out=self.tokens_out + other.tokens_out,
             cached_tokens_in=self.cached_tokens_in + other.cached_tokens_in,
             cost_usd=round(self.cost_usd + other.cost_usd, 6),
+            largest_request_tokens=max(self.largest_request_tokens, other.largest_request_tokens),
+            fallbacks=[*self.fallbacks, *other.fallbacks],
+            warnings=[*self.warnings, *(w for w in other.warnings if w not in self.warnings)],
         )
 
 
