@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -21,3 +21,31 @@ DateOption = Annotated[
     str | None, typer.Option("--date", help="Changelog date YYYY-MM-DD (reproducible output).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        help="Seconds to wait for a model's first token and between two tokens (answers are streamed; "
+        "a long answer at a steady pace is never cut off).",
+    ),
+]
+ContextWindowOption = Annotated[
+    int | None,
+    typer.Option(
+        "--context-window",
+        envvar="OPSRELAY_CONTEXT_WINDOW",
+        min=1,
+        help="The model's context window in tokens (default: what the server reports, else the "
+        "model's known window, else 8192).",
+    ),
+]
+StructuredOutputOption = Annotated[
+    Literal["auto", "json_schema", "json_object", "tools"],
+    typer.Option(
+        "--structured-output",
+        envvar="OPSRELAY_STRUCTURED_OUTPUT",
+        help="How schema-bound requests are sent: auto (json_schema, falling back when a server "
+        "refuses it), json_schema, json_object (JSON mode) or tools (one forced tool call).",
+    ),
+]

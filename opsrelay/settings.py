@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +31,22 @@ class RunSettings(BaseModel):
     )
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1, description="Largest QA input accepted.")
     require_approval: bool = Field(default=False, description="Pause before emit for a human decision.")
+    context_window: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "The model's context window in tokens (--context-window / OPSRELAY_CONTEXT_WINDOW). "
+            "None: what the server reports, else the known window of the model, else 8,192."
+        ),
+    )
+    structured_output: Literal["auto", "json_schema", "json_object", "tools"] = Field(
+        default="auto",
+        description=(
+            "How schema-bound requests are sent (--structured-output / OPSRELAY_STRUCTURED_OUTPUT): "
+            "strict json_schema, JSON mode with the schema in the prompt, or one forced tool call; "
+            "auto starts with json_schema and falls back when a server refuses it."
+        ),
+    )
     # Output caps per model call (env OPSRELAY_SECTION/DECIDE/CRITIC_MAX_TOKENS): a slow local
     # model's test run stays short without code edits.
     section_max_tokens: int = Field(default=6000, ge=64, description="Max output tokens per section call.")

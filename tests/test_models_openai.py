@@ -88,7 +88,8 @@ def test_success_with_usage_request_shape_and_cached_tokens(server: FakeOpenAI) 
 
     body = server.chat_requests[0]
     assert body["model"] == "gpt-4.1-mini"
-    assert body["stream"] is False
+    assert body["stream"] is True  # streamed, so that the timeout bounds gaps, not the answer
+    assert body["stream_options"] == {"include_usage": True}
     assert body["temperature"] == 0.0
     assert body["max_completion_tokens"] == 300
     assert body["messages"][0] == {"role": "system", "content": "You are a DevOps engineer."}
@@ -330,8 +331,8 @@ def test_latency_model_time_to_first_token_plus_tokens_per_second() -> None:
     assert 0.2 <= elapsed < 1.5  # 0.1 s + 100 tokens / 1000 tok/s
 
 
-def test_backend_never_streams_even_under_langgraph_message_streaming(server: FakeOpenAI) -> None:
-    """ChatOpenAI.invoke switches to streaming when LangGraph attaches its messages handler."""
+def test_backend_streams_the_same_way_under_langgraph_message_streaming(server: FakeOpenAI) -> None:
+    """LangGraph's messages handler sees the tokens; the request and the answer are unchanged."""
     from langgraph.graph import END, START, StateGraph
     from typing_extensions import TypedDict
 
@@ -345,8 +346,11 @@ def test_backend_never_streams_even_under_langgraph_message_streaming(server: Fa
         return {"out": b.complete(req()).content}
 
     graph = StateGraph(State).add_node("n", node).add_edge(START, "n").add_edge("n", END).compile()
-    list(graph.stream({"out": ""}, stream_mode="messages"))
-    assert server.chat_requests[0]["stream"] is False
+    events = list(graph.stream({"out": ""}, stream_mode=["messages", "values"]))
+    assert server.chat_requests[0]["stream"] is True
+    assert events[-1] == ("values", {"out": "from the node"})
+    streamed = "".join(str(data[0].content) for mode, data in events if mode == "messages")
+    assert streamed == "from the node"
 
 
 def test_fake_server_streams_for_clients_that_stream(server: FakeOpenAI) -> None:

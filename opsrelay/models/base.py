@@ -8,9 +8,13 @@ the cassette key is a hash of the request, the cassette value is the response.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol, runtime_checkable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from opsrelay.models.context import ContextWindow
 
 
 class ChatMessage(BaseModel):
@@ -69,4 +73,19 @@ class ChatBackend(Protocol):
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         """Answer one request. Raises :class:`opsrelay.errors.ProviderError` on final failure."""
+        ...
+
+    def context_window(self) -> ContextWindow:
+        """The context window (prompt + answer, in tokens) every request must fit, and its source.
+
+        Never raises: a backend that cannot learn it returns its best conservative guess
+        (:func:`opsrelay.models.context.resolve_window`). Replay returns what was recorded.
+        """
+        ...
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """How many prompt tokens ``messages`` take for this model (exact, or over-counted; never under).
+
+        Never raises. Replay returns what was recorded for the same messages.
+        """
         ...

@@ -21,6 +21,13 @@ The cassette is a JSON file meant to be read and reviewed in git::
       ]
     }
 
+A cassette recorded by a run that asked about the context also has a ``context`` object: the
+window the live backend reported (``{"tokens": 16384, "source": "server", "detail": "..."}``),
+the counting method, and every token count the run asked for, keyed by a hash of the (scrubbed)
+messages counted. Replay returns exactly these, so a replayed run shrinks its prompts exactly as
+the recorded one did; cassettes without it replay with the window of the known-model table (or
+the default) and counts made offline.
+
 Interactions are sorted by (purpose, key), indented by 2, so that re-recording after a prompt
 change shows a small diff. **Multi-line text is stored as a list of lines** (``"\n".join`` gives
 the exact string back, trailing newline included; single-line text stays a plain string): a
@@ -42,7 +49,7 @@ import json
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,18 +59,24 @@ import structlog
 from opsrelay.emit import atomic_write_text
 from opsrelay.errors import InputError
 from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, Usage
+from opsrelay.models.context import ContextWindow, resolve_window
 from opsrelay.models.errors import CassetteMismatch
 from opsrelay.models.scrub import scrub_secrets
+from opsrelay.models.tokens import CountMethod, TokenCount, count_tokens
 
 __all__ = [
     "CASSETTE_VERSION",
     "CassetteMismatch",
     "Interaction",
+    "RecordedContext",
     "RecordingBackend",
     "ReplayBackend",
     "load_cassette",
+    "load_cassette_context",
+    "messages_key",
     "request_key",
     "scrub_request",
+    "token_count_of",
     "write_cassette",
 ]
 
@@ -104,7 +117,51 @@ def request_key(request: ChatRequest) -> str:
     return hashlib.sha256(_canonical(_key_fields(scrub_request(request))).encode("utf-8")).hexdigest()
 
 
+def messages_key(messages: Sequence[ChatMessage]) -> str:
+    """Hash messages for recorded token counts: sha256 hex of canonical JSON of the scrubbed messages."""
+    clean = [{"role": m.role, "content": scrub_secrets(m.content)} for m in messages]
+    return hashlib.sha256(_canonical(clean).encode("utf-8")).hexdigest()
+
+
 # -- file format -----------------------------------------------------------------------------
+
+
+@dataclass
+class RecordedContext:
+    """What a recorded run learnt about the context: the window, the counting method, the counts."""
+
+    window: ContextWindow | None = None
+    count_method: CountMethod | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        """True when there is nothing to write."""
+        return self.window is None and not self.counts
+
+    def to_json(self) -> dict[str, Any]:
+        """The cassette's ``context`` object (counts sorted by key for small diffs)."""
+        return {
+            "window": self.window.to_json() if self.window is not None else None,
+            "count_method": self.count_method,
+            "counts": {key: self.counts[key] for key in sorted(self.counts)},
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any) -> RecordedContext:
+        """Parse a ``context`` object; malformed parts are dropped (it only refines replay)."""
+        if not isinstance(obj, Mapping):
+            return cls()
+        method = obj.get("count_method")
+        counts = obj.get("counts")
+        return cls(
+            window=ContextWindow.from_json(obj.get("window")),
+            count_method=method if method in ("tiktoken", "server", "estimate") else None,
+            counts={
+                str(k): v
+                for k, v in (counts.items() if isinstance(counts, Mapping) else ())
+                if isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            },
+        )
 
 
 def _encode_text(text: str | None) -> str | list[str] | None:
@@ -194,8 +251,7 @@ class Interaction:
         return cls(key=key, purpose=purpose, request=request, response=response)
 
 
-def load_cassette(path: str | os.PathLike[str]) -> list[Interaction]:
-    """Read a cassette. Missing, unreadable or malformed files raise :class:`InputError`."""
+def _read(path: str | os.PathLike[str]) -> tuple[Path, Mapping[str, Any]]:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -210,6 +266,10 @@ def load_cassette(path: str | os.PathLike[str]) -> list[Interaction]:
     if not isinstance(data, Mapping) or data.get("version") != CASSETTE_VERSION:
         found = data.get("version") if isinstance(data, Mapping) else type(data).__name__
         raise InputError(f"cassette {p}: unsupported format (version {found!r}; expected {CASSETTE_VERSION})")
+    return p, data
+
+
+def _interactions(p: Path, data: Mapping[str, Any]) -> list[Interaction]:
     entries = data.get("interactions")
     if not isinstance(entries, list):
         raise InputError(f"cassette {p}: 'interactions' must be a list")
@@ -218,6 +278,17 @@ def load_cassette(path: str | os.PathLike[str]) -> list[Interaction]:
     except (ValueError, TypeError) as exc:  # pydantic ValidationError is a ValueError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"cassette {p}: malformed ({first})") from None
+
+
+def load_cassette(path: str | os.PathLike[str]) -> list[Interaction]:
+    """Read a cassette. Missing, unreadable or malformed files raise :class:`InputError`."""
+    return _interactions(*_read(path))
+
+
+def load_cassette_context(path: str | os.PathLike[str]) -> RecordedContext:
+    """Read a cassette's ``context`` object (empty for cassettes recorded without one)."""
+    _, data = _read(path)
+    return RecordedContext.from_json(data.get("context"))
 
 
 def _sorted(interactions: Iterable[Interaction]) -> list[Interaction]:
@@ -229,11 +300,20 @@ def _sorted(interactions: Iterable[Interaction]) -> list[Interaction]:
     return [it for group in ordered for it in group]
 
 
-def write_cassette(path: str | os.PathLike[str], interactions: Iterable[Interaction]) -> None:
-    """Write atomically (temp file in the same folder, fsync, ``os.replace``)."""
+def write_cassette(
+    path: str | os.PathLike[str], interactions: Iterable[Interaction], context: RecordedContext | None = None
+) -> None:
+    """Write atomically (temp file in the same folder, fsync, ``os.replace``).
+
+    The ``context`` object is written only when there is one, so that runs that never asked
+    about the context write the same cassettes as before it existed.
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"version": CASSETTE_VERSION, "interactions": [it.to_json() for it in _sorted(interactions)]}
+    doc: dict[str, Any] = {"version": CASSETTE_VERSION}
+    if context is not None and not context.is_empty():
+        doc["context"] = context.to_json()
+    doc["interactions"] = [it.to_json() for it in _sorted(interactions)]
     atomic_write_text(p, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
@@ -249,6 +329,37 @@ def _scrub_response(response: ChatResponse) -> ChatResponse:
 def _same_answer(a: ChatResponse, b: ChatResponse) -> bool:
     """Equal for recording purposes: usage (cache hits vary) does not count."""
     return (a.content, a.finish_reason, a.refusal) == (b.content, b.finish_reason, b.refusal)
+
+
+def _model_of(backend: object) -> str:
+    """The provider model name of a (wrapped) backend, for the table lookups of old cassettes."""
+    current: object | None = backend
+    for _ in range(8):
+        name = getattr(current, "model_name", None) or getattr(current, "model", None)
+        if isinstance(name, str) and name:
+            return name
+        current = getattr(current, "inner", None)
+        if current is None:
+            break
+    return ""
+
+
+def token_count_of(backend: object, messages: Sequence[ChatMessage]) -> TokenCount:
+    """A (wrapped) backend's count with its method; backends without a method count offline."""
+    current: object | None = backend
+    for _ in range(8):
+        method = getattr(current, "token_count", None)
+        if callable(method):
+            result = method(messages)
+            if isinstance(result, TokenCount):
+                return result
+        current = getattr(current, "inner", None)
+        if current is None:
+            break
+    counter = getattr(backend, "count_tokens", None)
+    if callable(counter):
+        return TokenCount(int(counter(messages)), "estimate")
+    return count_tokens(messages, _model_of(backend))
 
 
 # -- recording -------------------------------------------------------------------------------
@@ -286,8 +397,10 @@ class RecordingBackend:
         self.autosave = autosave
         self._lock = threading.Lock()
         self._interactions: list[Interaction] = []
+        self._context = RecordedContext()
         if append and self.path.exists():
             self._interactions = load_cassette(self.path)
+            self._context = load_cassette_context(self.path)
         self._dirty = False
 
     @property
@@ -307,6 +420,31 @@ class RecordingBackend:
         self.record(request, response)
         return response
 
+    def context_window(self) -> ContextWindow:
+        """The inner backend's window, recorded for replay."""
+        inner = getattr(self.inner, "context_window", None)
+        window = inner() if callable(inner) else resolve_window(_model_of(self.inner))
+        with self._lock:
+            if self._context.window != window:
+                self._context.window = window
+                self._dirty = True
+        return window
+
+    def token_count(self, messages: Sequence[ChatMessage]) -> TokenCount:
+        """The inner backend's count and method, recorded for replay."""
+        result = token_count_of(self.inner, messages)
+        key = messages_key(messages)
+        with self._lock:
+            if self._context.counts.get(key) != result.tokens or self._context.count_method != result.method:
+                self._context.counts[key] = result.tokens
+                self._context.count_method = result.method
+                self._dirty = True
+        return result
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """The inner backend's count, recorded for replay."""
+        return self.token_count(messages).tokens
+
     def record(self, request: ChatRequest, response: ChatResponse) -> None:
         """Add one exchange (scrubbed); write the cassette if ``autosave``."""
         clean = scrub_request(request)
@@ -324,7 +462,7 @@ class RecordingBackend:
                 self._write_locked()
 
     def _write_locked(self) -> None:
-        write_cassette(self.path, self._interactions)
+        write_cassette(self.path, self._interactions, self._context)
         self._dirty = False
 
     def flush(self) -> None:
@@ -366,7 +504,9 @@ class ReplayBackend:
         self.strict = strict
         self._lock = threading.Lock()
         self._slots: dict[str, _Slot] = {}
-        self._all = load_cassette(self.path)
+        path_, data = _read(self.path)
+        self._all = _interactions(path_, data)
+        self._context = RecordedContext.from_json(data.get("context"))
         for it in self._all:
             self._slots.setdefault(it.key, _Slot()).interactions.append(it)
 
@@ -396,6 +536,23 @@ class ReplayBackend:
                 slot.served += 1
                 return slot.interactions[index].response.model_copy(deep=True)
         raise CassetteMismatch(self._mismatch_message(request, key))
+
+    def context_window(self) -> ContextWindow:
+        """The recorded window; for cassettes without one, the known-model table or the default."""
+        if self._context.window is not None:
+            return self._context.window
+        return resolve_window(self.model_name)
+
+    def token_count(self, messages: Sequence[ChatMessage]) -> TokenCount:
+        """The recorded count for these messages, else an offline count (tiktoken or the estimate)."""
+        recorded = self._context.counts.get(messages_key(messages))
+        if recorded is not None:
+            return TokenCount(recorded, self._context.count_method or "estimate")
+        return count_tokens(messages, self.model_name)
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """The recorded count for these messages (see :meth:`token_count`)."""
+        return self.token_count(messages).tokens
 
     def unused(self) -> list[Interaction]:
         """List the recorded answers that no request has used yet."""

@@ -46,6 +46,44 @@ class PermanentProviderError(ProviderError):
         self.status = status
 
 
+class ContextLengthError(PermanentProviderError):
+    """The request does not fit the model's context window, and the server said so (never retried).
+
+    Recognised from OpenAI (``code == "context_length_exceeded"``), llama.cpp
+    (``type == "exceed_context_size_error"``), vLLM and Ollama messages. ``prompt_tokens`` is what
+    the server counted for the request and ``context_window`` its window, when the error told them
+    (``None`` otherwise). A caller can shrink the request or fall back for this one call.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = 400,
+        prompt_tokens: int | None = None,
+        context_window: int | None = None,
+    ) -> None:
+        super().__init__(message, status=status)
+        self.prompt_tokens = prompt_tokens
+        self.context_window = context_window
+
+
+class PromptTruncatedError(PermanentProviderError):
+    """The server answered, but reported far fewer prompt tokens than were sent (never retried).
+
+    That is a server that silently dropped the front of the prompt to fit its context (Ollama's
+    OpenAI-compatible endpoint does this at its default ``num_ctx``): the answer was written
+    without the role, template or instructions, so it must not be trusted. ``sent_tokens`` is
+    opsrelay's count (``method`` says how it was counted), ``reported_tokens`` the server's.
+    """
+
+    def __init__(self, message: str, *, sent_tokens: int, reported_tokens: int, method: str) -> None:
+        super().__init__(message, status=None)
+        self.sent_tokens = sent_tokens
+        self.reported_tokens = reported_tokens
+        self.method = method
+
+
 class CassetteMismatch(OpsrelayError):
     """A replayed run asked something the cassette does not hold (or, strict, left some unused).
 
@@ -55,4 +93,11 @@ class CassetteMismatch(OpsrelayError):
     exit_code = 3
 
 
-__all__ = ["CassetteMismatch", "PermanentProviderError", "ProviderError", "TransientProviderError"]
+__all__ = [
+    "CassetteMismatch",
+    "ContextLengthError",
+    "PermanentProviderError",
+    "PromptTruncatedError",
+    "ProviderError",
+    "TransientProviderError",
+]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from opsrelay.errors import InputError, ProviderError
 from opsrelay.models.base import ChatBackend
@@ -82,6 +82,8 @@ def make_backend(
     max_attempts: int = 5,
     max_wait_s: float = 60.0,
     max_elapsed_s: float | None = None,
+    structured_output: str = "auto",
+    context_window: int | None = None,
 ) -> ChatBackend | None:
     """Build the backend for ``spec``; ``None`` for ``offline`` (the built-in engine).
 
@@ -91,15 +93,21 @@ def make_backend(
             api.openai.com. Ignored for replay.
         api_key: ``OPENAI_API_KEY``; required for ``openai:``.
         record_path: ``--record``: write every exchange of the live backend to this cassette.
-        timeout_s: per-request timeout.
+        timeout_s: the longest wait for the first token and between two tokens of an answer.
         strict_replay: replay fails at :func:`close_backend` if recorded answers were unused.
         max_attempts: retry bound: attempts in total per call.
         max_wait_s: retry bound: seconds spent waiting between attempts, per call.
         max_elapsed_s: optional hard deadline per call (attempts plus waits).
+        structured_output: ``auto`` | ``json_schema`` | ``json_object`` | ``tools``: how
+            JSON-schema requests are sent to an ``openai:`` model (``--structured-output``).
+        context_window: configured window in tokens (``--context-window``); None asks the
+            server, else the table of known models. Ignored for replay, which returns the
+            recorded window.
 
     Raises:
         ProviderError: ``openai:`` without a key (exit 3).
-        InputError: ``--record`` with a spec that makes no live calls; unreadable cassette.
+        InputError: ``--record`` with a spec that makes no live calls; unreadable cassette; an
+            unknown structured-output mode or a window that is not positive.
 
     """
     if record_path is not None and not spec.is_live:
@@ -118,10 +126,24 @@ def make_backend(
         )
     if timeout_s <= 0:
         raise InputError(f"timeout must be positive, got {timeout_s:g}")
-    from opsrelay.models.openai_backend import OpenAIBackend  # langchain-openai: import only when used
+    if context_window is not None and context_window <= 0:
+        raise InputError(f"context window must be a positive number of tokens, got {context_window}")
+    from opsrelay.models.openai_backend import STRUCTURED_MODES, OpenAIBackend, StructuredMode
 
+    if structured_output not in STRUCTURED_MODES:
+        raise InputError(
+            f"invalid structured-output mode {structured_output!r}: use {' | '.join(STRUCTURED_MODES)}"
+        )
+    mode = cast(StructuredMode, structured_output)  # checked just above
     live: ChatBackend = RetryingBackend(
-        OpenAIBackend(spec.name, base_url=base_url, api_key=api_key.strip(), timeout_s=timeout_s),
+        OpenAIBackend(
+            spec.name,
+            base_url=base_url,
+            api_key=api_key.strip(),
+            timeout_s=timeout_s,
+            structured_output=mode,
+            context_window=context_window,
+        ),
         max_attempts=max_attempts,
         max_wait_s=max_wait_s,
         max_elapsed_s=max_elapsed_s,

@@ -20,12 +20,13 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import structlog
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from opsrelay.models.base import ChatBackend, ChatRequest, ChatResponse
+from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
+from opsrelay.models.context import ContextWindow
 from opsrelay.models.errors import TransientProviderError
 
 __all__ = ["RetryingBackend"]
@@ -91,6 +92,14 @@ class RetryingBackend:
     def spec(self) -> str:
         """The inner backend's spec (retrying does not change what answers)."""
         return self.inner.spec
+
+    def context_window(self) -> ContextWindow:
+        """The inner backend's window (asking the server about itself is not retried: it is optional)."""
+        return self.inner.context_window()
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """The inner backend's count."""
+        return self.inner.count_tokens(messages)
 
     def close(self) -> None:
         """Close the inner backend if it has a ``close()``."""
