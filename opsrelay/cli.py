@@ -255,8 +255,16 @@ def review(
         str | None, typer.Option("--qa", help="The QA report it answers (enables grounding rules).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON on stdout.")] = False,
+    no_external: Annotated[
+        bool,
+        typer.Option("--no-external", help="Skip the linters (actionlint, zizmor, schema, promtool)."),
+    ] = False,
 ) -> int:
-    """Review an OPERATIONS.md against the quality rules: exit 0 pass, 4 fail, 2 bad input."""
+    """Review an OPERATIONS.md against the quality rules: exit 0 pass, 4 fail, 2 bad input.
+
+    The GitHub workflow and Prometheus rules blocks also go through the ecosystem's linters that
+    are installed (`bash .ci/tools.sh` installs them); the output says which ran.
+    """
     from opsrelay.cli_output import print_review
     from opsrelay.reading import read_text_file
     from opsrelay.review import review_document
@@ -267,11 +275,14 @@ def review(
         from opsrelay.ingest import load_qa  # the fact extractor, only when grounding is asked for
 
         facts = load_qa(qa).facts
-    result = review_document(text, facts)
+    result = review_document(text, facts, external=not no_external)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
         print_review(result, str(document))
+        tools = ", ".join(f"{k} {v}" for k, v in result.external_tools.items())
+        hint = "; `bash .ci/tools.sh` in a checkout installs them" if "missing" in tools else ""
+        typer.echo(f"external linters: {tools or 'off (--no-external)'}{hint}")
     return 0 if result.verdict == "pass" else 4
 
 

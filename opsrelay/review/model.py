@@ -32,6 +32,11 @@ class Review(BaseModel):
     """The reviewer's verdict over one document."""
 
     findings: list[Finding] = Field(default_factory=list)
+    external_tools: dict[str, str] = Field(
+        default_factory=dict,
+        description="External linters the review asked for and what became of each ('ran', 'missing', "
+        "'not needed', 'timed out after N s', 'failed: …'); empty when none were asked for.",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
