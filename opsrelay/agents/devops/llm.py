@@ -48,7 +48,13 @@ from opsrelay.agents.devops.fit import (
 )
 from opsrelay.agents.devops.redact import redact_secrets
 from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
-from opsrelay.agents.devops.validate import fallback_summary, filler_reason, validate_decisions
+from opsrelay.agents.devops.validate import (
+    Inputs,
+    clean_citations,
+    fallback_summary,
+    filler_reason,
+    validate_decisions,
+)
 from opsrelay.agents.devops.writers import write_section_offline
 from opsrelay.errors import BudgetExceeded
 from opsrelay.handoff import FallbackNote
@@ -183,6 +189,7 @@ class LLMDrafter:
         self._counter = Counter(getattr(backend, "count_tokens", None))
         self._window: tuple[int | None, str | None] | None = None
         self._succeeded = False
+        self._inputs_cache: dict[str, Inputs] = {}
 
     @property
     def model(self) -> str:
@@ -193,6 +200,14 @@ class LLMDrafter:
     def label(self) -> str:
         """'model gpt-4.1-mini': names the model, not the backend, so a replay writes the same bytes."""
         return f"model {self.model_name}"
+
+    def _inputs(self, qa: IngestedQA) -> Inputs:
+        """The lines citations may point to, indexed once per QA document."""
+        with self._lock:
+            found = self._inputs_cache.get(qa.sha256)
+            if found is None:
+                found = self._inputs_cache[qa.sha256] = Inputs.of(qa)
+            return found
 
     # -- the context window ----------------------------------------------------------------------
 
@@ -530,7 +545,10 @@ class LLMDrafter:
         except CallFallback as exc:
             result, usage, error = None, exc.usage + _warned(exc), exc.reason
         if isinstance(result, str):
-            return SectionDraft(key=task.key, markdown=result, source="llm", revision=task.revision), usage
+            cleaned, removed = clean_citations(result, self._inputs(task.qa))
+            notes = [FallbackNote(call=purpose, target=task.key, reason=r, action="dropped") for r in removed]
+            draft = SectionDraft(key=task.key, markdown=cleaned, source="llm", revision=task.revision)
+            return draft, usage + UsageTotals(fallbacks=notes)
         log.warning("model.fallback", purpose=purpose, error=error)
         offline = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
         marked = mark_fallback(offline, f"the model's answer for this section could not be used ({error})")
@@ -755,7 +773,7 @@ def section_markdown(text: str, heading: str) -> str:
         if not body or not _own_shape(body, heading):
             shown = next((ln for ln in lines if ln.strip()), "")
             raise ValueError(f"the section must start with the line '## {heading}', not {shown[:80]!r}")
-        lines, outside, top, shift = [f"## {heading}", "", *lines], [True, True, *outside], 0, 0
+        lines, outside, top, shift = [f"## {heading}", *lines], [True, *outside], 0, 0
     else:
         shift = 2 - len(_ATX.match(lines[top]).group(1))  # type: ignore[union-attr]
     out: list[str] = [f"## {heading}"]

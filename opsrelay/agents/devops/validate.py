@@ -813,11 +813,17 @@ class _Checker:
 
     def recovery(self, m: RecoveryDecision, o: RecoveryDecision) -> RecoveryDecision:
         values = m.model_dump()
-        for name in ("rto_minutes", "rpo_minutes", "backup_interval_minutes"):
+        numbers = ("rto_minutes", "rpo_minutes", "backup_interval_minutes")
+        for name in numbers:
             values[name] = self.positive(
                 f"recovery.{name}", getattr(m, name), getattr(o, name), upper=MAX_RECOVERY_MINUTES
             )
-        if m.continuous_archiving and filler_reason(m.archiving_method) is not None:
+        if any(values[n] != getattr(m, n) for n in numbers):
+            # Objectives and cadence are one design: once one number is the offline engine's,
+            # all of them (and the archiving that makes the RPO possible) are.
+            for name in (*numbers, "continuous_archiving", "archiving_method"):
+                values[name] = getattr(o, name)
+        elif m.continuous_archiving and filler_reason(m.archiving_method) is not None:
             self.note("recovery.archiving_method", "continuous archiving claimed without a method")
             values["continuous_archiving"], values["archiving_method"] = (
                 o.continuous_archiving,
@@ -948,6 +954,60 @@ def validate_decisions(
             c.note(name, "not checked field by field: the offline engine's value is used")
         rest[name] = getattr(offline, name)
     return decided.model_copy(update=rest), c.fallbacks
+
+
+# "(QA: `report.md:12`, `junit.xml:3`)", the offline writers' citation shape (writers.common.cite).
+_QA_CITATION = re.compile(r"[ \t]?\(QA:\s*((?:`[^`\n]*`\s*,?\s*)+)\)")
+_CODE_ITEM = re.compile(r"`([^`\n]*)`")
+_LOCATOR = re.compile(r"^(?P<source>[^`:\s][^`:]*?):(?P<line>\d+)$")
+
+
+def _locator_problem(item: str, inputs: Inputs) -> str | None:
+    m = _LOCATOR.match(item.strip())
+    if not m:
+        return f"`{item[:60]}` is not a file:line citation"
+    source, line = m.group("source"), int(m.group("line"))
+    if source == inputs.source_name:
+        if not 1 <= line <= len(inputs.lines) or not inputs.lines[line - 1].strip():
+            return f"`{item[:60]}` points to no line with content"
+        return None
+    if any(s == source and ln == line for s, ln, _ in inputs.known_refs):
+        return None
+    return f"`{item[:60]}` names no line the run read"
+
+
+def clean_citations(markdown: str, inputs: Inputs) -> tuple[str, list[str]]:
+    """Remove citations in a model-written section that do not resolve to a real input line.
+
+    Handles the guide's citation shape, ``(QA: `file:line`, …)``: unresolvable items are
+    removed (the whole parenthesis when none is left). Code blocks are left alone. Returns the
+    cleaned Markdown and one reason per removed citation.
+    """
+    removed: list[str] = []
+
+    def fix(match: re.Match[str]) -> str:
+        items = _CODE_ITEM.findall(match.group(1))
+        good = []
+        for item in items:
+            problem = _locator_problem(item, inputs)
+            if problem:
+                removed.append(f"invented citation removed: {problem}")
+            else:
+                good.append(f"`{item}`")
+        if not good:
+            return ""
+        if len(good) == len(items):
+            return match.group(0)
+        lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+        return f"{lead}(QA: {', '.join(good)})"
+
+    out: list[str] = []
+    in_code = False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        out.append(line if in_code else _QA_CITATION.sub(fix, line))
+    return "\n".join(out), removed
 
 
 def fallback_summary(fallbacks: Iterable[DecisionFallback]) -> str:
