@@ -358,6 +358,11 @@ def _redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def _is_chat_path(path: str) -> bool:
+    """True for the chat-completions route (with or without ``/v1``)."""
+    return path.split("?", 1)[0].rstrip("/") in ("/v1/chat/completions", "/chat/completions")
+
+
 def _content_text(content: Any) -> str:
     """A message's content as one string (content parts joined)."""
     if isinstance(content, list):  # content blocks
@@ -505,13 +510,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         """``POST /v1/chat/completions`` (and ``/chat/completions``), plus ``server_info`` routes."""
         fake = self.server.fake
-        fake._enter()
+        chat = _is_chat_path(self.path)
+        if chat:  # in_flight counts chat requests only, not /tokenize or /api/show probes
+            fake._enter()
         try:
             self._post(fake)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (e.g. timeout)
             self.close_connection = True
         finally:
-            fake._leave()
+            if chat:
+                fake._leave()
 
     def _post(self, fake: FakeOpenAI) -> None:
         try:
@@ -522,9 +530,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(400, "fake_openai: request body is not valid JSON")
             return
         fake._record(self, body if isinstance(body, dict) else None)
-        path = self.path.rstrip("/")
-        if path not in ("/v1/chat/completions", "/chat/completions"):
-            self._info_post(fake, path, body)
+        if not _is_chat_path(self.path):
+            self._info_post(fake, self.path.split("?", 1)[0].rstrip("/"), body)
             return
         if fake.contract == "openai":
             refusal = check_chat_request(body)
@@ -924,8 +931,15 @@ class FakeOpenAI:
 
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
-        """The JSON bodies of the chat-completions requests, in arrival order."""
-        return [r.body for r in self.requests if r.method == "POST" and r.body is not None]
+        """The JSON bodies of the chat-completions requests, in arrival order.
+
+        Other POSTs (``/tokenize``, ``/api/show``) are in :attr:`requests` only.
+        """
+        return [
+            r.body
+            for r in self.requests
+            if r.method == "POST" and r.body is not None and _is_chat_path(r.path)
+        ]
 
     @property
     def in_flight(self) -> int:
