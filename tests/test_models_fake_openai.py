@@ -346,6 +346,7 @@ def test_llamacpp_props_slots_and_tokenize_agree_with_the_counts() -> None:
     assert [p["piece"] for p in pieces] == ["abcd", "efg"]
     assert models[0]["meta"]["n_ctx"] == 8192
     assert not_at_v1.status_code == 404  # llama.cpp serves these at the root, not under /v1
+    assert len(server.chat_requests) == 1  # the probes are requests, not chat requests
 
 
 def test_ollama_show_and_ps() -> None:
