@@ -181,12 +181,15 @@ class _Encodings:
         self._lock = threading.Lock()
         self._loaded: dict[str, tiktoken.Encoding | None] = {}
 
-    def get(self, name: str, timeout_s: float = TIKTOKEN_LOAD_TIMEOUT_S) -> tiktoken.Encoding | None:
-        """The encoding, or ``None`` when it cannot be had (offline and not cached)."""
+    def get(self, name: str, timeout_s: float | None = None) -> tiktoken.Encoding | None:
+        """The encoding, or ``None`` when it cannot be had (offline and not cached).
+
+        ``timeout_s`` bounds a download (default: ``TIKTOKEN_LOAD_TIMEOUT_S``, read at call time).
+        """
         with self._lock:
             if name in self._loaded:
                 return self._loaded[name]
-            encoding = self._load(name, timeout_s)
+            encoding = self._load(name, TIKTOKEN_LOAD_TIMEOUT_S if timeout_s is None else timeout_s)
             self._loaded[name] = encoding
             return encoding
 
