@@ -105,6 +105,8 @@ class HandoffOptions(TypedDict, total=False):
     section_max_tokens: int | None
     decide_max_tokens: int | None
     critic_max_tokens: int | None
+    context_window: int | None
+    structured_output: str | None
 
 
 def _settings(**kwargs: Any) -> RunSettings:
@@ -137,6 +139,26 @@ def _token_caps(options: HandoffOptions) -> dict[str, int]:
     return caps
 
 
+def _model_options(options: HandoffOptions) -> dict[str, Any]:
+    """Context window and structured-output mode: the option, else the environment, else defaults."""
+    out: dict[str, Any] = {}
+    window = options.get("context_window")
+    if window is None and os.environ.get("OPSRELAY_CONTEXT_WINDOW"):
+        raw = os.environ["OPSRELAY_CONTEXT_WINDOW"]
+        try:
+            window = int(raw)
+        except ValueError:
+            raise InputError(
+                f"OPSRELAY_CONTEXT_WINDOW must be a whole number of tokens, not {raw!r}"
+            ) from None
+    if window is not None:
+        out["context_window"] = window
+    mode = options.get("structured_output") or os.environ.get("OPSRELAY_STRUCTURED_OUTPUT")
+    if mode:
+        out["structured_output"] = mode
+    return out
+
+
 def _backend_for(
     settings: RunSettings, backend: ChatBackend | None, **model_kwargs: Any
 ) -> ChatBackend | None:
@@ -144,6 +166,9 @@ def _backend_for(
         return backend
     from opsrelay.models.factory import make_backend, parse_model_spec
 
+    # The window and the structured-output mode are run settings (a resumed run keeps them).
+    model_kwargs.setdefault("context_window", settings.context_window)
+    model_kwargs.setdefault("structured_output", settings.structured_output)
     return make_backend(parse_model_spec(settings.model), **model_kwargs)
 
 
@@ -200,6 +225,7 @@ def stream_handoff(
         budget_tokens=options.get("budget_tokens"),
         require_approval=options.get("approve", False),
         **_token_caps(options),
+        **_model_options(options),
     )
     checkpoint = options.get("checkpoint")
     if settings.require_approval and checkpoint is None:

@@ -43,7 +43,9 @@ def _decisions(messages: list[dict[str, Any]], facts: QAFacts) -> Decisions:
     for m in messages:
         raw = between(str(m.get("content") or ""), "decisions")
         if raw is not None:
-            return Decisions.model_validate_json(raw)
+            # A request fitted to a small window carries only the fields its section needs.
+            given = json.loads(raw)
+            return Decisions.model_validate({**decide_offline(facts).model_dump(mode="json"), **given})
     return decide_offline(facts)
 
 

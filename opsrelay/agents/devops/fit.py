@@ -122,7 +122,8 @@ def decisions_json(decisions: Decisions, section: str | None = None) -> str:
         return decisions.model_dump_json(indent=1)
     fields = set(_COMMON) | set(SECTION_DECISIONS.get(section, ()))
     data = decisions.model_dump(mode="json", include={f for f in fields if f in type(decisions).model_fields})
-    return json.dumps(data, indent=1, ensure_ascii=False)
+    # Compact: this form exists to save tokens (indentation alone is a fifth of the JSON).
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _cited_lines(node: Any, out: set[int]) -> None:

@@ -300,8 +300,13 @@ class LLMDrafter:
             if window is not None:
                 chosen = QA_VIEWS[-1]
                 stand_in = decide_offline(qa.facts)
+                smallest: int | None = None
                 for view in QA_VIEWS:
                     prefix = self.prefix(qa, view)
+                    size = self._counter.messages(prefix)
+                    if smallest is not None and size >= smallest:
+                        continue  # a short report's cited lines are no smaller than the report
+                    smallest = size
                     needs = [self._counter.messages(self._decide_messages(prefix)) + self.decide_max_tokens]
                     for spec in DRAFTED_SECTIONS:
                         messages = self._section_messages(prefix, stand_in, spec.key, None, scoped=True)
@@ -567,21 +572,19 @@ class LLMDrafter:
         prefix = self.prefix(qa)
         decisions_msg = self._decisions_message(decisions)
 
-        def ask(text: str) -> tuple[ChatMessage, ...]:
-            return (
-                *prefix,
-                decisions_msg,
-                ChatMessage(role="user", content=prompts.render("critic", draft=text)),
-            )
+        def ask(text: str, *, with_decisions: bool = True) -> tuple[ChatMessage, ...]:
+            critic_msg = ChatMessage(role="user", content=prompts.render("critic", draft=text))
+            return (*prefix, decisions_msg, critic_msg) if with_decisions else (*prefix, critic_msg)
 
         forms = [("whole draft", ask(draft))]
         window, _ = self.context_window()
         if window is not None:
-            base = self._counter.messages(ask(""))
-            budget_tokens = room(window, base) - self.critic_max_tokens
-            budget_chars = max(MIN_DIGEST_CHARS, budget_tokens * 3)
-            forms.append(("digest", ask(digest(draft, budget_chars))))
-            forms.append(("short digest", ask(digest(draft, MIN_DIGEST_CHARS))))
+            # The guide states the decisions itself; without them a digest has more room.
+            for label, with_decisions in (("digest", True), ("digest without decisions", False)):
+                base = self._counter.messages(ask("", with_decisions=with_decisions))
+                budget_chars = max(MIN_DIGEST_CHARS, (room(window, base) - self.critic_max_tokens) * 3)
+                forms.append((label, ask(digest(draft, budget_chars), with_decisions=with_decisions)))
+            forms.append(("short digest", ask(digest(draft, MIN_DIGEST_CHARS), with_decisions=False)))
         try:
             result, usage, error = self._ask(
                 forms,

@@ -1,0 +1,214 @@
+"""A weak, hostile or chatty model never makes the guide worse than the offline engine (issue 8.2/8.3/8.5).
+
+Each run goes through real HTTP to the fake OpenAI server (which enforces OpenAI's request
+contract) with a scripted model from :mod:`opsrelay.testing.devops_model`, and the assertions
+are on what a user gets: the exit code, OPERATIONS.md and handoff.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from paths import EXAMPLE
+
+from opsrelay.agents.devops.llm import CriticReport, ModelDecisions, parse_json_answer, section_markdown
+from opsrelay.cli import cli
+from opsrelay.testing.devops_model import (
+    HOSTILE_COMMANDS,
+    chatty,
+    chatty_responder,
+    devops_responder,
+    generic_section,
+    hostile_responder,
+    weak_responder,
+)
+from opsrelay.testing.fake_openai import FakeOpenAI, Responder
+
+KEY = "sk-test-not-a-real-key-0123456789"
+FILLER = re.compile(r"(?i)value for|lorem|ipsum|to be determined|industry best practices|as appropriate")
+
+
+def run_with(
+    responder: Responder, out: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, dict[str, Any], str, int]:
+    """Run the example through ``responder``; (exit code, handoff.json, OPERATIONS.md, requests)."""
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    with FakeOpenAI(responder) as fake:
+        code = cli(
+            [
+                "run",
+                str(EXAMPLE),
+                "--out",
+                str(out),
+                "--model",
+                "openai:gpt-4.1-mini",
+                "--base-url",
+                fake.base_url,
+                "--date",
+                "2026-11-21",
+                "--timeout",
+                "10",
+                "--no-checkpoint",
+                "--json",
+            ]
+        )
+        requests = len(fake.chat_requests)
+    capsys.readouterr()
+    handoff = json.loads((out / "handoff.json").read_text())
+    return code, handoff, (out / "OPERATIONS.md").read_text(), requests
+
+
+def ci_run_steps(markdown: str) -> list[str]:
+    """Every ``run:`` of every YAML block in the guide."""
+    steps: list[str] = []
+    for block in re.findall(r"```ya?ml\n(.*?)\n```", markdown, re.S):
+        try:
+            doc = yaml.safe_load(block)
+        except yaml.YAMLError:
+            continue
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    if k == "run" and isinstance(v, str):
+                        steps.append(v)
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        walk(doc)
+    return steps
+
+
+def test_weak_model_yields_an_approved_guide_without_filler(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, handoff, doc, _ = run_with(weak_responder, tmp_path, capsys, monkeypatch)
+    assert code == 0
+    assert handoff["review"]["verdict"] == "pass"
+    assert not FILLER.search(doc), FILLER.search(doc)
+    assert "DRAFT" not in doc
+    run = handoff["run"]
+    # Every decision field the model filled with filler fell back, each with its reason.
+    fields = {n["target"]: n for n in run["decision_fallbacks"]}
+    assert "placeholder" in fields["service_name"]["reason"]
+    assert fields["slo.availability_percent"]["action"] == "offline"
+    assert "outside" in fields["slo.availability_percent"]["reason"]
+    assert any(t.startswith("hosting.evidence") and n["action"] == "dropped" for t, n in fields.items())
+    # Generic sections never passed review: each was replaced by the offline engine's, marked.
+    assert set(run["sections"].values()) == {"fallback"}
+    assert sorted(run["fallback_sections"]) == sorted(run["sections"])
+    replaced = [n for n in run["call_fallbacks"] if n["call"] == "review"]
+    assert replaced and all("offline version" in n["reason"] for n in replaced)
+    assert doc.count("> _Written by the offline engine:") == len(run["sections"])
+
+
+def test_hostile_model_reaches_neither_ci_yaml_nor_citations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, handoff, doc, _ = run_with(hostile_responder, tmp_path, capsys, monkeypatch)
+    assert code == 0
+    for command in HOSTILE_COMMANDS:
+        assert command not in doc
+    steps = ci_run_steps(doc)
+    assert steps, "the guide has CI steps"
+    for step in steps:
+        assert not re.search(r"\|\s*(?:ba)?sh\b|rm -rf /|wget", step), step
+    assert "value for" not in doc  # invented citations are removed from model sections
+    for cited in re.findall(r"`([\w.-]+):(\d+)`", doc):
+        assert cited[0] == EXAMPLE.name
+        assert EXAMPLE.read_text().splitlines()[int(cited[1]) - 1].strip()
+    run = handoff["run"]
+    commands = [n for n in run["decision_fallbacks"] if n["target"].endswith("_command")]
+    assert {n["target"].rsplit(".", 1)[1] for n in commands} == {
+        "install_command",
+        "lint_command",
+        "audit_command",
+    }
+    assert all("not a vetted" in n["reason"] for n in commands)
+    assert any("invented citation removed" in n["reason"] for n in run["call_fallbacks"])
+    # The section carrying the unsafe CI steps never ships; the others are the model's.
+    assert run["sections"]["cicd_pipeline"] == "fallback"
+    assert run["sections"]["monitoring_observability"] == "llm"
+
+
+def test_chatty_model_is_accepted_without_reasks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, handoff, doc, requests = run_with(chatty_responder, tmp_path / "chatty", capsys, monkeypatch)
+    assert code == 0
+    assert requests == 15  # 1 decide + 13 sections + 1 critic: no re-ask
+    assert set(handoff["run"]["sections"].values()) == {"llm"}
+    assert handoff["run"]["decision_fallbacks"] == []
+    # Unwrapped exactly: the same guide as from the same answers written plainly.
+    _, _, plain, _ = run_with(devops_responder, tmp_path / "plain", capsys, monkeypatch)
+    assert doc == plain
+
+
+# -- the parsers, one habit at a time ---------------------------------------------------------------
+
+SECTION = (
+    "## Cost Management\n\n### Cost Monitoring\n- **Budgets**: $140 per month for 2 × m6i.large\n\n"
+    "```yaml\n# a comment, not a heading\nbudget: 140\n```\n\nBudgets are reviewed monthly.\n"
+)
+
+
+@pytest.mark.parametrize("style", ["preamble_fence", "bare_fence", "h1", "h3", "remarks", "no_heading"])
+def test_section_habits_are_normalised(style: str) -> None:
+    # A missing heading is added on its own line (the blank line after it is the answer's to give).
+    expected = SECTION.replace("Management\n\n", "Management\n") if style == "no_heading" else SECTION
+    assert section_markdown(chatty(SECTION, style), "Cost Management") == expected
+
+
+def test_section_commentary_and_next_section_are_dropped() -> None:
+    text = SECTION + "\n---\n\nFeel free to ask for more detail.\n\n## Operational Runbooks\n\nmore\n"
+    assert section_markdown(text, "Cost Management") == SECTION
+
+
+def test_numbered_or_bold_heading_is_accepted() -> None:
+    numbered = SECTION.replace("## Cost Management", "## 10. **Cost Management**")
+    assert section_markdown(numbered, "Cost Management") == SECTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "I cannot help with that.",
+        "## Operational Runbooks\n\n### Daily Operations\n- **Health checks**: every 5 minutes\n",
+        "## Cost Management\n",
+    ],
+)
+def test_unusable_sections_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        section_markdown(text, "Cost Management")
+
+
+def test_generic_section_passes_the_parser_but_not_the_review() -> None:
+    from opsrelay.review import review_document
+
+    body = section_markdown(generic_section("Cost Management"), "Cost Management")
+    assert body.startswith("## Cost Management\n")
+    assert review_document("# Operations Guide\n\n" + body).verdict == "fail"
+
+
+def test_json_is_found_in_fences_and_prose() -> None:
+    report = {"judgements": [{"standard": "s", "reasons": "r", "met": True, "section": None, "fixes": []}]}
+    raw = json.dumps(report)
+    for text in (
+        raw,
+        f"```json\n{raw}\n```",
+        f"Sure, here it is:\n{raw}\nAnything else?",
+        f"```\n{raw}\n```",
+    ):
+        assert parse_json_answer(text, CriticReport).judgements[0].met is True
+    with pytest.raises(ValueError, match=r"(?i)invalid json"):
+        parse_json_answer("no json here", CriticReport)
+    with pytest.raises(ValueError):
+        parse_json_answer('{"judgements": "wrong"}', ModelDecisions)
