@@ -148,8 +148,10 @@ def _rule_groups(data: Any) -> Any:
 class _Input:
     """One block written to a temporary file: the tools report file lines, findings need document lines."""
 
+    doc: int  # index of the document in the run
     block: CodeBlock
     relpath: str
+    text: str  # what is written: the block, or the rule groups of a PrometheusRule resource
     exact_lines: bool  # False when the file is a re-serialised part of the block (PrometheusRule)
 
     def doc_line(self, file_line: int | None) -> int:
@@ -159,24 +161,26 @@ class _Input:
         return min(self.block.content_line(file_line - 1), self.block.end)
 
 
-def _collect(doc: Document) -> tuple[list[tuple[CodeBlock, str]], list[tuple[CodeBlock, str, bool]]]:
-    """Workflow blocks (block, text) and rules blocks (block, text, exact lines) of a document."""
-    workflows: list[tuple[CodeBlock, str]] = []
-    rules: list[tuple[CodeBlock, str, bool]] = []
+def _collect(doc: Document, index: int) -> tuple[list[_Input], list[_Input]]:
+    """The workflow blocks and the Prometheus rules blocks of the ``index``-th document."""
+    workflows: list[_Input] = []
+    rules: list[_Input] = []
     for block in doc.code_blocks:
         data = _load_single(block)
         if data is None:
             continue
+        name = f"doc{index}-line{block.line}.yml"
         if is_workflow(data):
-            workflows.append((block, block.content))
+            workflows.append(_Input(index, block, str(_WORKFLOW_DIR / name), block.content, True))
             continue
         groups = _rule_groups(data)
         if groups is None:
             continue
         if isinstance(data, dict) and "groups" in data and data.get("kind") != "PrometheusRule":
-            rules.append((block, block.content, True))
+            rules.append(_Input(index, block, f"rules-{name}", block.content, True))
         else:  # promtool reads plain rule files: check the resource's spec on its own
-            rules.append((block, yaml.safe_dump({"groups": groups}, sort_keys=False), False))
+            text = yaml.safe_dump({"groups": groups}, sort_keys=False)
+            rules.append(_Input(index, block, f"rules-{name}", text, False))
     return workflows, rules
 
 
@@ -224,8 +228,12 @@ def _by_name(inputs: Sequence[_Input], path: str) -> _Input | None:
     return next((i for i in inputs if Path(i.relpath).name == name), None)
 
 
+_Found = tuple[int, Finding]
+"""A finding and the index of the document it belongs to."""
+
+
 def _make(
-    doc: Document,
+    docs: Sequence[Document],
     rule: str,
     severity: FindingSeverity,
     *,
@@ -233,11 +241,15 @@ def _make(
     line: int | None,
     msg: str,
     fix: str,
-) -> Finding:
-    """A finding at the document line of ``line`` in ``inp``'s file, in the template section there."""
+) -> _Found:
+    """A finding at the document line of ``line`` in ``inp``'s file, in the template section there.
+
+    Output the tools do not tie to a file (none seen so far) goes to the first document, unplaced.
+    """
+    index = inp.doc if inp is not None else 0
     doc_line = inp.doc_line(line) if inp is not None else None
-    section = template_heading(doc, doc_line)
-    return finding(rule, severity, section, _one_line(msg), fix, line=doc_line)
+    section = template_heading(docs[index], doc_line)
+    return index, finding(rule, severity, section, _one_line(msg), fix, line=doc_line)
 
 
 def _actionlint_fix(kind: str, message: str) -> str:
@@ -252,7 +264,7 @@ def _actionlint_fix(kind: str, message: str) -> str:
     return "Correct the workflow as actionlint says (runner labels, keys, needs:, expressions)."
 
 
-def _parse_actionlint(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[Finding]:
+def _parse_actionlint(docs: Sequence[Document], inputs: Sequence[_Input], run: _Run) -> list[_Found]:
     if run.returncode not in (0, 1):
         raise _ToolFailed(_first_error_line(run))
     try:
@@ -261,12 +273,12 @@ def _parse_actionlint(doc: Document, inputs: Sequence[_Input], run: _Run) -> lis
         raise _ToolFailed(f"unreadable output ({exc})") from exc
     if run.returncode == 1 and not errors:
         raise _ToolFailed(_first_error_line(run))
-    out: list[Finding] = []
+    out: list[_Found] = []
     for err in errors:
         kind, message = str(err.get("kind", "")), str(err.get("message", ""))
         out.append(
             _make(
-                doc,
+                docs,
                 "external.actionlint",
                 "major",
                 inp=_by_name(inputs, str(err.get("filepath", ""))),
@@ -284,7 +296,7 @@ _ZIZMOR_SEVERITY: dict[str, FindingSeverity] = {"high": "blocker", "medium": "ma
 _ZIZMOR_CAP: dict[str, FindingSeverity] = {"unpinned-uses": "major"}
 
 
-def _parse_zizmor(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[Finding]:
+def _parse_zizmor(docs: Sequence[Document], inputs: Sequence[_Input], run: _Run) -> list[_Found]:
     # zizmor exits 0 with no findings and 10 + the highest severity with some; anything else failed.
     if run.returncode not in (0, *range(10, 15)):
         raise _ToolFailed(_first_error_line(run))
@@ -292,7 +304,7 @@ def _parse_zizmor(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[Fi
         results = json.loads(run.stdout or "[]")
     except json.JSONDecodeError as exc:
         raise _ToolFailed(f"unreadable output ({exc})") from exc
-    out: list[Finding] = []
+    out: list[_Found] = []
     for res in results:
         severity = str(res.get("determinations", {}).get("severity", "")).lower()
         if severity not in _ZIZMOR_SEVERITY:
@@ -309,7 +321,7 @@ def _parse_zizmor(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[Fi
         url = str(res.get("url") or f"https://docs.zizmor.sh/audits/#{ident}")
         out.append(
             _make(
-                doc,
+                docs,
                 "external.zizmor",
                 _ZIZMOR_CAP.get(ident, _ZIZMOR_SEVERITY[severity]),
                 inp=_by_name(inputs, path),
@@ -345,23 +357,23 @@ def _yaml_path_line(text: str, path: str) -> int | None:
     return line
 
 
-def _parse_schema(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[Finding]:
+def _parse_schema(docs: Sequence[Document], inputs: Sequence[_Input], run: _Run) -> list[_Found]:
     if run.returncode not in (0, 1):
         raise _ToolFailed(_first_error_line(run))
     try:
         report = json.loads(run.stdout)
     except json.JSONDecodeError as exc:
         raise _ToolFailed(f"unreadable output ({exc})") from exc
-    out: list[Finding] = []
+    out: list[_Found] = []
     for err in report.get("errors", []):
         inp = _by_name(inputs, str(err.get("filename", "")))
         # The deepest best match names the offending key; the top error quotes the whole job.
         match = err.get("best_deep_match") or err.get("best_match") or err
         path, message = str(match.get("path", err.get("path", "$"))), str(match.get("message", ""))
-        line = _yaml_path_line(inp.block.content, path) if inp is not None else None
+        line = _yaml_path_line(inp.text, path) if inp is not None else None
         out.append(
             _make(
-                doc,
+                docs,
                 "external.workflow-schema",
                 "major",
                 inp=inp,
@@ -374,7 +386,7 @@ def _parse_schema(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[Fi
     for err in report.get("parse_errors", []):
         out.append(
             _make(
-                doc,
+                docs,
                 "external.workflow-schema",
                 "major",
                 inp=_by_name(inputs, str(err.get("filename", ""))),
@@ -390,7 +402,7 @@ _PROM_POS = re.compile(r"^(?P<line>\d+):\d+:\s*(?P<msg>.*)")
 _YAML_LINE = re.compile(r"\bline (?P<line>\d+)\b")
 
 
-def _parse_promtool(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[Finding]:
+def _parse_promtool(docs: Sequence[Document], inputs: Sequence[_Input], run: _Run) -> list[_Found]:
     # 0 all good, 1 a file failed, 3 a lint problem (with --lint-fatal); anything else: promtool failed.
     if run.returncode not in (0, 1, 3):
         raise _ToolFailed(_first_error_line(run))
@@ -415,7 +427,7 @@ def _parse_promtool(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[
             entries[-1] = (inp, f"{msg} {text}", lint)
     if run.returncode != 0 and not entries:
         raise _ToolFailed(_first_error_line(run))
-    out: list[Finding] = []
+    out: list[_Found] = []
     seen: set[tuple[str, str]] = set()
     for inp, msg, lint in entries:
         key = (inp.relpath if inp else "", msg)
@@ -427,7 +439,7 @@ def _parse_promtool(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[
         line = int(pos.group("line")) if pos else (int(line_m.group("line")) if line_m else None)
         out.append(
             _make(
-                doc,
+                docs,
                 "external.promtool",
                 "minor" if lint else "major",
                 inp=inp,
@@ -441,7 +453,7 @@ def _parse_promtool(doc: Document, inputs: Sequence[_Input], run: _Run) -> list[
     return out
 
 
-Parser = Callable[[Document, Sequence[_Input], _Run], list[Finding]]
+Parser = Callable[[Sequence[Document], Sequence[_Input], _Run], list[_Found]]
 
 
 def _command(tool: str, exe: str, files: Sequence[str], shellcheck: str | None) -> list[str]:
@@ -497,49 +509,58 @@ def run_external(
 
     ``tools`` limits which linters run (default: all of :data:`TOOLS`); ``finder`` maps a tool
     name to its executable or None (default :func:`find_tool`). The linters run concurrently, each
-    at most ``timeout_s`` seconds over all its files. Never raises for a tool's failure: it shows
-    in the returned statuses.
+    at most ``timeout_s`` seconds. Never raises for a tool's failure: it shows in the statuses.
+    """
+    return run_external_many([doc], timeout_s=timeout_s, tools=tools, finder=finder)[0]
+
+
+def run_external_many(
+    docs: Sequence[Document],
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    tools: Iterable[str] = TOOLS,
+    finder: Callable[[str], str | None] = find_tool,
+) -> list[ExternalResult]:
+    """:func:`run_external` over many documents at once: one result per document, in order.
+
+    Each linter starts once for all the documents' blocks (zizmor once per workflow), instead of
+    once per document: for a batch of guides, the tools' start-up is paid once.
     """
     import subprocess
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
 
     wanted = [t for t in TOOLS if t in set(tools)]
-    workflows, rules = _collect(doc)
-    result = ExternalResult()
-    needed = {
-        t: bool(workflows) if t in (ACTIONLINT, ZIZMOR, CHECK_JSONSCHEMA) else bool(rules) for t in wanted
-    }
+    collected = [_collect(doc, k) for k, doc in enumerate(docs)]
+    inputs_of = {t: [i for wf, rules in collected for i in (rules if t == PROMTOOL else wf)] for t in wanted}
+    needed = {t: {i.doc for i in inputs_of[t]} for t in wanted}  # documents with blocks for the tool
     exes = {t: finder(t) for t in wanted if needed[t]}
+    results = [ExternalResult() for _ in docs]
     for t in wanted:
-        result.tools[t] = "missing" if needed[t] and not exes[t] else "not needed"
+        for k, result in enumerate(results):
+            result.tools[t] = ("missing" if not exes[t] else "ran") if k in needed[t] else "not needed"
     runnable = [t for t in wanted if exes.get(t)]
     if not runnable:
-        return result
+        return results
     shellcheck = finder(SHELLCHECK) if ACTIONLINT in runnable else None
 
     with tempfile.TemporaryDirectory(prefix="opsrelay-lint-") as tmp:
         root = Path(tmp)
         (root / _WORKFLOW_DIR).mkdir(parents=True)
-        wf_inputs = [
-            _Input(block, str(_WORKFLOW_DIR / f"block-line-{block.line}.yml"), True) for block, _ in workflows
-        ]
-        rule_inputs = [_Input(block, f"rules-line-{block.line}.yml", exact) for block, _, exact in rules]
-        for inp, text in zip(wf_inputs, [t for _, t in workflows], strict=True):
-            (root / inp.relpath).write_text(text, encoding="utf-8")
-        for inp, text in zip(rule_inputs, [t for _, t, _ in rules], strict=True):
-            (root / inp.relpath).write_text(text, encoding="utf-8")
+        for inp in {i.relpath: i for t in runnable for i in inputs_of[t]}.values():
+            (root / inp.relpath).write_text(inp.text, encoding="utf-8")
         env = _env()
 
-        def one(tool: str) -> tuple[str, list[Finding], str]:
-            inputs = wf_inputs if tool != PROMTOOL else rule_inputs
+        def one(tool: str) -> tuple[str, list[_Found], dict[int, str]]:
+            """Run one linter over its files: its findings, and its status for each document."""
+            inputs = inputs_of[tool]
             exe = exes[tool]
             assert exe is not None  # runnable tools were found
             # zizmor gives up on every file when one of them does not load as a workflow (it is no
             # schema checker): one file per run, so a broken block does not hide the others.
             batches = [[i] for i in inputs] if tool == ZIZMOR else [list(inputs)]
-            found: list[Finding] = []
-            failures: list[str] = []
+            found: list[_Found] = []
+            failed: dict[int, list[str]] = {}  # document -> why its blocks could not be read
             deadline = time.monotonic() + timeout_s
             for batch in batches:
                 cmd = _command(tool, exe, [i.relpath for i in batch], shellcheck)
@@ -557,27 +578,34 @@ def run_external(
                         check=False,
                     )
                 except subprocess.TimeoutExpired:
-                    return tool, [], f"timed out after {timeout_s:g} s"
+                    return tool, [], dict.fromkeys(needed[tool], f"timed out after {timeout_s:g} s")
                 except OSError as exc:
-                    return tool, [], f"failed: {_one_line(str(exc))}"
+                    return tool, [], dict.fromkeys(needed[tool], f"failed: {_one_line(str(exc))}")
+                run = _Run(proc.returncode, proc.stdout or "", proc.stderr or "")
                 try:
-                    found += _PARSERS[tool](
-                        doc, batch, _Run(proc.returncode, proc.stdout or "", proc.stderr or "")
-                    )
+                    found += _PARSERS[tool](docs, batch, run)
                 except _ToolFailed as exc:
-                    failures.append(str(exc))
-            if failures and len(failures) == len(batches):
-                return tool, [], f"failed: {failures[-1]}"
-            status = "ran with shellcheck" if tool == ACTIONLINT and shellcheck else "ran"
-            if failures:
-                status += f"; could not read {len(failures)} of {len(batches)} blocks ({failures[-1]})"
-            return tool, found, status
+                    for inp in batch:
+                        failed.setdefault(inp.doc, []).append(str(exc))
+            statuses: dict[int, str] = {}
+            for k in needed[tool]:
+                total = sum(1 for i in inputs if i.doc == k)
+                why = failed.get(k, [])
+                status = "ran with shellcheck" if tool == ACTIONLINT and shellcheck else "ran"
+                if len(why) == total:
+                    status = f"failed: {why[-1]}"
+                elif why:
+                    status += f"; could not read {len(why)} of {total} blocks ({why[-1]})"
+                statuses[k] = status
+            return tool, found, statuses
 
         with ThreadPoolExecutor(max_workers=len(runnable)) as pool:
-            for tool, found, status in pool.map(one, runnable):
-                result.tools[tool] = status
-                result.findings.extend(found)
-    return result
+            for tool, found, statuses in pool.map(one, runnable):
+                for k, status in statuses.items():
+                    results[k].tools[tool] = status
+                for k, f in found:
+                    results[k].findings.append(f)
+    return results
 
 
 __all__ = [
@@ -591,5 +619,6 @@ __all__ = [
     "find_tool",
     "is_workflow",
     "run_external",
+    "run_external_many",
     "tools_dir",
 ]
