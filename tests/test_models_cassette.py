@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from opsrelay.errors import InputError
-from opsrelay.models.base import ChatMessage, ChatRequest, ChatResponse, Usage
+from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, Usage
 from opsrelay.models.cassette import (
     CassetteMismatch,
     RecordingBackend,
@@ -21,6 +21,7 @@ from opsrelay.models.cassette import (
     load_cassette,
     request_key,
 )
+from opsrelay.models.context import ContextWindow
 from opsrelay.models.openai_backend import OpenAIBackend
 from opsrelay.models.retry import RetryingBackend
 from opsrelay.testing.fake_openai import FakeOpenAI, Reply
@@ -402,3 +403,126 @@ class _Echo:
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         return ChatResponse(content=self.answer(request), usage=Usage(input_tokens=3, output_tokens=2))
+
+    def context_window(self) -> ContextWindow:
+        return ContextWindow(4096, "server", "echo")
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        return sum(len(m.content) for m in messages)
+
+
+class _Bare:
+    """A backend from before context windows: ``complete`` only (third-party code may have one)."""
+
+    spec = "bare"
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        return ChatResponse(content="bare")
+
+
+# -- context: recorded window and counts --------------------------------------------------------
+
+
+def test_recording_stores_the_window_and_counts_and_replay_returns_them(tmp_path: Path) -> None:
+    """Replay reproduces a run's context decisions: the same window, the same counts."""
+    cassette = tmp_path / "ctx.json"
+    with FakeOpenAI(responder=responder, models=["gemma-3-270m"]) as server:
+        # Configured, so the window is known without asking the server (test_models_context asks).
+        live = OpenAIBackend(
+            "gemma-3-270m", base_url=server.base_url, api_key=FAKE_KEY, timeout_s=5, context_window=6000
+        )
+        rec = RecordingBackend(RetryingBackend(live), cassette)
+        window = rec.context_window()
+        counted = rec.count_tokens(req("a").messages)
+        rec.complete(req("a"))
+        rec.close()
+    assert (window.tokens, window.source) == (6000, "configured")
+    stored = json.loads(cassette.read_text())
+    assert list(stored) == ["version", "context", "interactions"]
+    assert stored["context"]["window"] == {
+        "tokens": 6000,
+        "source": "configured",
+        "detail": "--context-window / OPSRELAY_CONTEXT_WINDOW",
+    }
+    assert stored["context"]["count_method"] == "estimate"  # gemma: no tiktoken, no /tokenize
+    assert list(stored["context"]["counts"].values()) == [counted]
+
+    replay = ReplayBackend(cassette, strict=True)
+    assert replay.context_window() == window
+    assert replay.count_tokens(req("a").messages) == counted
+    assert replay.token_count(req("a").messages).method == "estimate"
+    # messages never counted in the recorded run: counted offline, not an error
+    assert replay.count_tokens(req("b").messages) > 0
+
+
+def test_recorded_counts_win_over_offline_counting(tmp_path: Path) -> None:
+    """A cassette from a llama.cpp server holds its tokenizer's counts; replay returns them as is."""
+    cassette = tmp_path / "llama.json"
+    record_one(cassette, req("a"))
+    doc = json.loads(cassette.read_text())
+    from opsrelay.models.cassette import messages_key
+
+    doc["context"] = {
+        "window": {"tokens": 16384, "source": "server", "detail": "llama.cpp /props n_ctx = 16,384"},
+        "count_method": "server",
+        "counts": {messages_key(req("a").messages): 4321},
+    }
+    cassette.write_text(json.dumps(doc))
+    replay = ReplayBackend(cassette)
+    assert replay.count_tokens(req("a").messages) == 4321
+    assert replay.token_count(req("a").messages).method == "server"
+    assert replay.context_window().tokens == 16384
+
+
+def test_old_cassettes_without_context_use_the_known_table(tmp_path: Path) -> None:
+    cassette = tmp_path / "old.json"
+    record_one(cassette, req("a"))  # the run never asked about the context: nothing written
+    assert "context" not in json.loads(cassette.read_text())
+    replay = ReplayBackend(cassette)
+    window = replay.context_window()
+    assert (window.tokens, window.source) == (1_047_576, "known-model")  # gpt-4.1-mini
+    assert replay.count_tokens(req("a").messages) > 0
+
+
+def test_recorder_over_a_backend_without_context_methods_still_answers(tmp_path: Path) -> None:
+    rec = RecordingBackend(cast(ChatBackend, _Bare()), tmp_path / "bare.json")
+    window = rec.context_window()
+    assert window.source == "default"  # _Bare names no model
+    assert rec.token_count(req("a").messages).method == "estimate"
+    assert rec.complete(req("a")).content == "bare"
+    rec.close()
+    stored = json.loads((tmp_path / "bare.json").read_text())
+    assert stored["context"]["window"]["source"] == "default"
+
+
+def test_recorder_records_what_the_inner_backend_says(tmp_path: Path) -> None:
+    rec = RecordingBackend(_Echo(), tmp_path / "echo.json")
+    assert rec.context_window() == ContextWindow(4096, "server", "echo")
+    assert rec.count_tokens(req("a").messages) == sum(len(m.content) for m in req("a").messages)
+    rec.close()
+    replay = ReplayBackend(tmp_path / "echo.json")
+    assert replay.context_window() == ContextWindow(4096, "server", "echo")
+    assert replay.count_tokens(req("a").messages) == sum(len(m.content) for m in req("a").messages)
+
+
+def test_counts_are_keyed_on_scrubbed_messages(tmp_path: Path) -> None:
+    """A secret in a message is not in the cassette, and the count still matches on replay."""
+    secret = "sk-proj-" + "A1b2C3d4E5f6G7h8I9j0" * 2
+    messages = (ChatMessage(role="user", content=f"token {secret} leaked in the QA report"),)
+    rec = RecordingBackend(cast(ChatBackend, _Bare()), tmp_path / "s.json")
+    counted = rec.count_tokens(messages)
+    rec.close()
+    text = (tmp_path / "s.json").read_text()
+    assert secret not in text
+    assert ReplayBackend(tmp_path / "s.json").count_tokens(messages) == counted
+
+
+def test_malformed_context_is_ignored_not_fatal(tmp_path: Path) -> None:
+    cassette = tmp_path / "bad.json"
+    record_one(cassette, req("a"))
+    doc = json.loads(cassette.read_text())
+    doc["context"] = {"window": {"tokens": "many"}, "count_method": "magic", "counts": {"k": -3, "j": True}}
+    cassette.write_text(json.dumps(doc))
+    replay = ReplayBackend(cassette)
+    assert replay.context_window().source == "known-model"
+    assert replay.complete(req("a")).content.startswith("echo:")

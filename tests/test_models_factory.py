@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,3 +160,54 @@ def test_replay_of_missing_cassette_is_an_input_error(tmp_path: Path) -> None:
             timeout_s=5,
             strict_replay=False,
         )
+
+
+def test_structured_output_and_context_window_reach_the_openai_backend() -> None:
+    b = make_backend(
+        parse_model_spec("openai:gpt-4.1-mini"),
+        base_url="http://127.0.0.1:9/v1",
+        api_key=FAKE_KEY,
+        record_path=None,
+        timeout_s=12,
+        strict_replay=False,
+        structured_output="tools",
+        context_window=4096,
+    )
+    assert isinstance(b, RetryingBackend) and isinstance(b.inner, OpenAIBackend)
+    assert b.inner.structured_output == "tools" and b.inner.structured_mode == "tools"
+    window = b.context_window()  # configured: the (unreachable) server is not asked
+    assert (window.tokens, window.source) == (4096, "configured")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"structured_output": "xml"}, "invalid structured-output mode 'xml'"),
+        ({"context_window": 0}, "context window must be a positive number of tokens"),
+    ],
+)
+def test_bad_structured_output_or_window_is_an_input_error(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        make_backend(
+            parse_model_spec("openai:gpt-4.1-mini"),
+            base_url=None,
+            api_key=FAKE_KEY,
+            record_path=None,
+            timeout_s=5,
+            strict_replay=False,
+            **kwargs,
+        )
+
+
+def test_run_settings_carry_the_context_window_and_mode() -> None:
+    from pydantic import ValidationError
+
+    from opsrelay.settings import RunSettings
+
+    settings = RunSettings(context_window=8192, structured_output="json_object")
+    assert (settings.context_window, settings.structured_output) == (8192, "json_object")
+    assert (RunSettings().context_window, RunSettings().structured_output) == (None, "auto")
+    with pytest.raises(ValidationError):
+        RunSettings(context_window=0)
+    with pytest.raises(ValidationError):
+        RunSettings(structured_output="xml")
