@@ -22,7 +22,9 @@ from opsrelay.facts.document import Document, parse_document
 from opsrelay.facts.environments import extract_environments
 from opsrelay.facts.meta import detect_language, extract_date, extract_title_and_project
 from opsrelay.facts.model import QAFacts
+from opsrelay.facts.outcome import extract_outcome
 from opsrelay.facts.perf import extract_performance
+from opsrelay.facts.plan import extract_document_kind
 from opsrelay.facts.risks import extract_risks
 from opsrelay.facts.stack import extract_stack
 from opsrelay.facts.testing import extract_test_commands, extract_test_results
@@ -44,6 +46,9 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("risks", extract_risks),
     ("environments", extract_environments),
     ("verdict", extract_verdict),
+    # after the verdict and results: failures and open questions read them; the kind reads all
+    ("outcome", extract_outcome),
+    ("document_kind", extract_document_kind),
 )
 
 # Set OPSRELAY_FACTS_STRICT=1 (the test suite does) to let extractor bugs raise instead of being logged.

@@ -70,17 +70,42 @@ class Coverage(BaseModel):
     evidence: Evidence
 
 
-PerfMetricName = Literal["p50", "p90", "p95", "p99", "max", "avg", "throughput", "error_rate", "concurrency"]
+PerfMetricName = Literal[
+    "p50",
+    "p75",
+    "p90",
+    "p95",
+    "p99",
+    "p99.9",
+    "min",
+    "max",
+    "avg",
+    "throughput",
+    "error_rate",
+    "concurrency",
+    "saturation",
+]
+PerfUnit = Literal["ms", "s", "rps", "%", "users", "msg/s", "tx/s", "ops/s", "MB/s", "MB/min"]
 
 
 class PerfMetric(BaseModel):
-    """A measured performance figure from a load test or benchmark."""
+    """A measured performance figure from a load test or benchmark.
+
+    Latencies are in milliseconds whatever the document wrote (µs, s, "3 menit 13 detik").
+    ``saturation`` is the load (users) where the system stopped coping: a breaking point or the
+    largest load it sustained. A ``delta`` is a version-to-version change in percent of the
+    named metric (``regression`` when it got worse: slower, less throughput, more errors).
+    """
 
     metric: PerfMetricName
     value: float
-    unit: Literal["ms", "s", "rps", "%", "users"]
+    unit: PerfUnit
     context: str | None = Field(default=None, description="Scenario or endpoint the figure belongs to.")
     evidence: Evidence
+    kind: Literal["baseline", "delta"] = "baseline"
+    regression: bool | None = Field(
+        default=None, description="For a delta: whether the change is for the worse."
+    )
 
 
 Severity = Literal["P0", "P1", "P2", "P3", "P4", "unknown"]

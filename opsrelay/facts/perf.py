@@ -10,45 +10,60 @@ from __future__ import annotations
 
 import re
 
+from opsrelay.facts import vocab
 from opsrelay.facts.document import Document, Table
-from opsrelay.facts.model import NamedFact, PerfMetric, PerfMetricName, QAFacts
+from opsrelay.facts.model import NamedFact, PerfMetric, PerfMetricName, PerfUnit, QAFacts
 from opsrelay.facts.testing import value_column
 from opsrelay.facts.text import NON_FACT_HEADING, RECOMMENDATION_HEADING, clean, is_hedged, strip_line_markers
 
+_PCT = r"50|75|90|95|99\.9|99"
 _PERCENTILE = re.compile(
-    r"\bp\s?(50|90|95|99)\b|\b(50|90|95|99)(?:th|-й)?\s*(?:%|percentile|перцентил)", re.I
+    rf"\bp\s?({_PCT})(?![\d.])|\b({_PCT})(?:th|-й|e|\.)?\s*(?:%|percentile|perzentil|percentil|перцентил)",
+    re.I,
 )
-_LATENCY_WORDS = re.compile(r"latenc|response|duration|time|задержк|время|отклик", re.I)
+_LATENCY_WORDS = re.compile(
+    vocab.alternation(vocab.terms("latency_words")) + r"|latenc|response|duration|задержк|время|отклик", re.I
+)
+_THROUGHPUT = re.compile(r"^" + vocab.alternation(vocab.terms("throughput_words")), re.I)
+_ERRORS = re.compile(r"^" + vocab.alternation(vocab.terms("error_words")), re.I)
+_USERS = re.compile(r"^" + vocab.alternation(vocab.terms("users_words")) + r"$", re.I)
 _METRIC_LABEL: tuple[tuple[re.Pattern[str], PerfMetricName], ...] = (
-    (re.compile(r"^(?:median)\b", re.I), "p50"),
-    (re.compile(r"^(?:max|maximum|peak)\s+(?:latency|response)", re.I), "max"),
-    (re.compile(r"^(?:avg|average|mean|среднее)\b", re.I), "avg"),
+    (re.compile(r"^(?:median|mediana|médiane|中位数)\b", re.I), "p50"),
+    (re.compile(r"^(?:max|maximum|peak|máx\w*|maximale?)\b", re.I), "max"),
+    (re.compile(r"^(?:min|minimum|mín\w*)\b", re.I), "min"),
     (
         re.compile(
-            r"^(?:throughput|rps|requests?\s*/\s*s(?:ec)?|req/s|requests?\s+per\s+second|peak\s+rps|rps\s+handled)"
-            r"(?:\s*\(rps\))?",
-            re.I,
+            r"^(?:avg|average|mean|среднее|promedio|moyenne|durchschnitt\w*|média|rata-rata|平均)", re.I
         ),
-        "throughput",
+        "avg",
     ),
-    (re.compile(r"^(?:error\s+rate|errors?\s*%|failure\s+rate|http\s+errors?\s+rate)", re.I), "error_rate"),
-    (
-        re.compile(r"^(?:concurrent\s+users|users|virtual\s+users|vus|concurrency|peak\s+users)$", re.I),
-        "concurrency",
-    ),
+    (_THROUGHPUT, "throughput"),
+    (_ERRORS, "error_rate"),
+    (_USERS, "concurrency"),
 )
 _NOT_PERF = re.compile(
     r"cache|cpu|memory|disk|network|hit|speedup|success\s+rate|total\s+requests|target|threshold|\btests?\b|"
-    r"execution|build|suite|startup|boot",
+    r"execution|build|suite|startup|boot|total\s+messages|data\s+transferred|samples",
     re.I,
 )
-_TARGET_SECTION = re.compile(r"target|threshold|slo\b|sla\b|alert|requirement|budget|goal|цел", re.I)
-_NOT_RUN = re.compile(r"not\s+tested|not\s+run|not\s+performed|pending|skipped|⏳", re.I)
+_TARGET_SECTION = re.compile(
+    vocab.alternation(vocab.terms("h_target")) + r"|requirement|budget|\bslo\b|\bsla\b", re.I
+)
+_PLAN_LABEL = vocab.pattern("plan_marker", "h_target", "criteria_words")
+_NOT_RUN = re.compile(
+    r"not\s+tested|not\s+run|not\s+performed|pending|skipped|⏳|non\s+mesur|no\s+medido", re.I
+)
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_TIME_UNIT = r"ns|µs|μs|us|ms|msec|milliseconds?|s|sec|secs|seconds?|m|min|mins|minutes?"
+_RATE_UNIT = (
+    r"rps|req/s|req/sec|requests?/s(?:ec)?|rpm|/sec|/s|msg/s|msgs/s|messages?/s|tx/s|tps|ops/s|op/s|"
+    r"MB/s|MB/min|MiB/s"
+)
 _VALUE = re.compile(
-    r"^(?P<cmp><=|>=|[<>≤≥~≈])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>ms|msec|milliseconds?|s|sec|secs|seconds?|rps|req/s|requests?/s(?:ec)?|rpm|%|users?|vus)?(?!\w)",
+    rf"^(?P<cmp><=|>=|[<>≤≥~≈])?\s*(?P<num>{_NUM})\s*(?P<unit>{_RATE_UNIT}|{_TIME_UNIT}|%|users?|vus)?(?![\w/])",
     re.I,
 )
+_LATENCY_METRICS = ("p50", "p75", "p90", "p95", "p99", "p99.9", "max", "min", "avg")
 
 
 def metric_of(label: str) -> PerfMetricName | None:
@@ -58,52 +73,117 @@ def metric_of(label: str) -> PerfMetricName | None:
         return None
     m = _PERCENTILE.search(text)
     if m and (
-        _LATENCY_WORDS.search(text) or re.fullmatch(r"\W*(?:p\s?\d\d|\d\dth\s*%?)\W*(?:\(.*\))?", text, re.I)
+        _LATENCY_WORDS.search(text)
+        or re.fullmatch(rf"\W*(?:p\s?(?:{_PCT})|(?:{_PCT})th\s*%?)\W*(?:\(.*\))?\W*", text, re.I)
     ):
         return f"p{m.group(1) or m.group(2)}"  # type: ignore[return-value]
     for pattern, name in _METRIC_LABEL:
         if pattern.search(text):
-            if name in ("avg", "p50", "max") and not _LATENCY_WORDS.search(text):
+            if name in ("avg", "p50", "max", "min") and not _LATENCY_WORDS.search(text):
                 continue
             return name
     return None
 
 
+_DURATION_PART = re.compile(
+    r"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>"
+    + vocab.alternation(vocab.terms("unit_hour") + vocab.terms("unit_minute") + vocab.terms("unit_second"))
+    + r")",
+    re.I,
+)
+_HOUR = re.compile(r"^" + vocab.alternation(vocab.terms("unit_hour")) + r"$", re.I)
+_MINUTE = re.compile(r"^" + vocab.alternation(vocab.terms("unit_minute")) + r"$", re.I)
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in a written duration: '3 menit 13 detik' → 193, '18m 33s' → 1113, '~5 minutos' → 300."""
+    total = 0.0
+    found = False
+    for m in _DURATION_PART.finditer(clean(text)):
+        value = float(m.group("num").replace(",", "."))
+        unit = m.group("unit")
+        total += value * (3600 if _HOUR.match(unit) else 60 if _MINUTE.match(unit) else 1)
+        found = True
+    return total if found else None
+
+
+def _latency_ms(value: float, unit: str) -> float | None:
+    unit = unit.lower()
+    if unit == "ns":
+        return value / 1_000_000
+    if unit in ("µs", "μs", "us"):
+        return value / 1000
+    if unit.startswith("ms") or unit.startswith("milli"):
+        return value
+    if unit in ("m", "min", "mins") or unit.startswith("minute"):
+        return value * 60_000
+    if unit.startswith("s"):
+        return value * 1000
+    return None
+
+
+def _rate_unit(unit: str) -> tuple[float, PerfUnit] | None:
+    u = unit.lower()
+    if u in ("", "rps", "req/s", "req/sec", "/sec", "/s") or u.startswith("request"):
+        return 1.0, "rps"
+    if u == "rpm":
+        return 1 / 60, "rps"
+    if u.startswith("msg") or u.startswith("message"):
+        return 1.0, "msg/s"
+    if u in ("tx/s", "tps"):
+        return 1.0, "tx/s"
+    if u in ("ops/s", "op/s"):
+        return 1.0, "ops/s"
+    if u in ("mb/s", "mib/s"):
+        return 1.0, "MB/s"
+    if u == "mb/min":
+        return 1.0, "MB/min"
+    return None
+
+
+def _hint_unit(hint: str) -> str:
+    h = clean(hint).lower()
+    m = re.search(r"\((ns|µs|μs|us|ms|s|sec|seconds?|msg/s|tx/s|ops/s|mb/s|mb/min|rps|req/s)\)", h)
+    if m:
+        return m.group(1)
+    if re.search(r"\bms\b", h):
+        return "ms"
+    if re.search(r"\bsec", h):
+        return "s"
+    return ""
+
+
 def parse_value(
     metric: PerfMetricName, text: str, header_hint: str = ""
-) -> tuple[float, str, str | None] | None:
-    """Return (value, unit, bound note) from a cell such as '65ms', '~25ms', '<100ms' or '0.5% (limits)'."""
+) -> tuple[float, PerfUnit, str | None] | None:
+    """Return (value, unit, bound note) from a cell such as '65ms', '<100ms' or '197,793 msg/s'.
+
+    Latencies come back in ms whatever the cell wrote ('327 μs', '1.2 s', '3 menit 13 detik').
+    """
     cell = clean(text)
-    if not cell or _NOT_RUN.search(cell) or re.match(r"^\d+(?:\.\d+)?\s*[-–]\s*\d", cell):
+    if not cell or _NOT_RUN.search(cell) or re.match(r"^[~≈]?\d+(?:\.\d+)?\s*[-–]\s*\d", cell):
         return None
     m = _VALUE.match(cell)
     if not m:
         return None
     value = float(m.group("num").replace(",", ""))
-    unit = (m.group("unit") or "").lower()
-    hint = clean(header_hint).lower()
+    unit = m.group("unit") or ""
     cmp = m.group("cmp") or ""
     note = "upper bound" if cmp in ("<", "<=", "≤") else "lower bound" if cmp in (">", ">=", "≥") else None
-    if metric in ("p50", "p90", "p95", "p99", "max", "avg"):
-        if not unit:
-            unit = "ms" if "(ms)" in hint or " ms" in hint else "s" if "(s)" in hint or "sec" in hint else ""
-        if unit.startswith("m"):
-            return value, "ms", note
-        if unit.startswith("s"):
-            return value * 1000, "ms", note
-        return None
+    if metric in _LATENCY_METRICS:
+        duration = parse_duration(cell) if len(_DURATION_PART.findall(cell)) > 1 else None
+        if duration is not None:
+            return duration * 1000, "ms", note
+        ms = _latency_ms(value, unit or _hint_unit(header_hint))
+        return (ms, "ms", note) if ms is not None else None
     if metric == "throughput":
-        if unit == "rpm":
-            return value / 60, "rps", note
-        if unit in ("", "rps", "req/s") or unit.startswith("request"):
-            return value, "rps", note
-        return None
+        rate = _rate_unit(unit or _hint_unit(header_hint))
+        return (value * rate[0], rate[1], note) if rate else None
     if metric == "error_rate":
-        return (value, "%", note) if unit == "%" else None
-    if metric == "concurrency":
-        return (
-            (value, "users", note) if unit in ("", "user", "users", "vus") and value == int(value) else None
-        )
+        return (value, "%", note) if unit == "%" or "%" in clean(header_hint) else None
+    if metric in ("concurrency", "saturation"):
+        ok = unit.lower() in ("", "user", "users", "vus") and value == int(value)
+        return (value, "users", note) if ok else None
     return None
 
 
@@ -111,21 +191,34 @@ class _Perf:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.items: list[PerfMetric] = []
-        self.keys: set[tuple[str, float, str | None]] = set()
+        self.keys: set[tuple[str, float, str | None, str]] = set()
 
     def add(
-        self, metric: PerfMetricName, parsed: tuple[float, str, str | None], context: str | None, line: int
+        self,
+        metric: PerfMetricName,
+        parsed: tuple[float, PerfUnit, str | None],
+        context: str | None,
+        line: int,
+        *,
+        regression: bool | None = None,
     ) -> None:
         value, unit, note = parsed
         if note:
             context = f"{context} ({note})" if context else note
-        key = (metric, round(value, 6), context if metric != "concurrency" else None)
+        kind = "delta" if regression is not None else "baseline"
+        key = (metric, round(value, 6), context if metric != "concurrency" else None, kind)
         if key in self.keys:
             return
         self.keys.add(key)
         self.items.append(
             PerfMetric(
-                metric=metric, value=value, unit=unit, context=context, evidence=self.doc.evidence(line)
+                metric=metric,
+                value=value,
+                unit=unit,
+                context=context,
+                evidence=self.doc.evidence(line),
+                kind=kind,
+                regression=regression,
             )
         )
 
@@ -142,7 +235,7 @@ def _skip_section(doc: Document, line: int) -> bool:
 
 def _qualifier(label: str) -> str | None:
     m = re.search(r"\(([^)]+)\)\s*$", clean(label))
-    if m and not re.fullmatch(r"rps|ms|s|%", m.group(1).strip(), re.I):
+    if m and not re.fullmatch(r"rps|ms|s|%|μs|µs|us", m.group(1).strip(), re.I):
         return m.group(1).strip()
     return None
 
@@ -152,17 +245,40 @@ def _join(*parts: str | None) -> str | None:
     return " — ".join(kept) if kept else None
 
 
+_VERSION = re.compile(
+    r"^(?:v|version\s*)?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$|^(?:before|after|baseline|previous|current|old|new)\b",
+    re.I,
+)
+_CHANGE_HEADER = re.compile(
+    r"^(?:change|delta|diff(?:erence)?|Δ|regression|variation|cambio|écart|änderung|变化|変化|변화)\b", re.I
+)
+
+
+def _latency_column(table: Table) -> int | None:
+    """In a 'Percentile | Latency (μs) | Latency (ms)' table: the column to read (ms preferred)."""
+    hints = [(i, _hint_unit(h)) for i, h in enumerate(table.header) if i > 0]
+    for unit in ("ms", "µs", "μs", "us", "s", "ns"):
+        for i, h in hints:
+            if h == unit:
+                return i
+    return None
+
+
 def _tables(doc: Document, perf: _Perf) -> None:
     for table in doc.tables:
         if _skip_section(doc, table.line):
             continue
         header = list(table.header)
+        if _version_table(doc, table, perf):
+            continue
         metric_cols = [(i, metric_of(h)) for i, h in enumerate(header) if i > 0]
         metric_cols = [(i, m) for i, m in metric_cols if m is not None]
         if metric_cols:
             _column_table(doc, table, metric_cols, perf)
             continue
         col = value_column(table)
+        if col is None:
+            col = _latency_column(table)
         if col is None:
             continue
         context = _context(doc, table.line)
@@ -172,9 +288,45 @@ def _tables(doc: Document, perf: _Perf) -> None:
             metric = metric_of(row.cells[0])
             if metric is None:
                 continue
-            parsed = parse_value(metric, row.cells[col], row.cells[0])
+            parsed = parse_value(metric, row.cells[col], row.cells[0] + " " + table.header[col])
             if parsed is not None:
                 perf.add(metric, parsed, _join(context, _qualifier(row.cells[0])), row.line)
+
+
+def _version_table(doc: Document, table: Table, perf: _Perf) -> bool:
+    """'Metric | v1.2 | v1.3 | Change' (or Before/After): the newest run a baseline, the change a delta."""
+    header = [clean(h) for h in table.header]
+    versions = [i for i, h in enumerate(header) if i > 0 and _VERSION.match(h)]
+    if len(versions) < 2:
+        return False
+    change = next((i for i, h in enumerate(header) if _CHANGE_HEADER.match(h)), None)
+    newest, previous = versions[-1], versions[-2]
+    context = _context(doc, table.line)
+    for row in table.rows:
+        if not row.cells or max(newest, previous) >= len(row.cells):
+            continue
+        metric = metric_of(row.cells[0])
+        if metric is None:
+            continue
+        hint = row.cells[0]
+        new = parse_value(metric, row.cells[newest], hint)
+        old = parse_value(metric, row.cells[previous], hint)
+        if new is None:
+            continue
+        label = _join(context, f"{header[newest]}")
+        perf.add(metric, new, label, row.line)
+        delta: float | None = None
+        if change is not None and change < len(row.cells):
+            m = re.search(r"([+-−]?\s*\d+(?:\.\d+)?)\s*%", clean(row.cells[change]))
+            if m:
+                delta = float(m.group(1).replace("−", "-").replace(" ", ""))
+        if delta is None and old is not None and old[0]:
+            delta = round((new[0] - old[0]) / old[0] * 100, 2)
+        if delta is not None:
+            worse = delta < 0 if metric in ("throughput", "saturation") else delta > 0
+            what = _join(f"{metric} {header[previous]} → {header[newest]}", context)
+            perf.add(metric, (delta, "%", None), what, row.line, regression=worse and delta != 0)
+    return True
 
 
 def _column_table(
@@ -209,40 +361,101 @@ def _normalise_endpoint(label: str) -> str:
     return f"{m.group(2)} {m.group(1)}" if m else label
 
 
-_LABELLED = re.compile(
-    r"^(?P<label>(?:p\s?(?:50|90|95|99)|median|average|avg|mean|max(?:imum)?)(?:\s+(?:latency|response\s+time))?"
-    r"|throughput|requests?\s*/\s*s(?:ec)?|rps|error\s+rate)\s*[:=]\s*(?P<value>.+)$",
-    re.I,
-)
+# "p95 latency: 120 ms", "Throughput sostenible: 3.33 MB/s", "Average Response Time: 20,076 ms"
+_LABELLED = re.compile(r"^(?P<label>[^:：=]{1,40}?)\s*[:：=]\s*(?P<value>.+)$")
 _CONCURRENT = re.compile(
     r"(?<![\d.])(\d{1,6})\s+(?:concurrent|virtual|simultaneous|parallel)\s+users\b|\busers\s*:\s*(\d{1,6})\s+concurrent\b"
-    r"|\b(\d{1,6})\s+VUs\b",
+    r"|\b(\d{1,6})\s+VUs\b|(?<![\d.])(\d{1,6})\s+usuarios\s+concurrentes\b",
     re.I,
 )
+_SATURATION = re.compile(
+    r"(?P<label>" + vocab.alternation(vocab.terms("saturation_words")) + r")\W{0,6}(?:[^\d\n]{0,30}?)"
+    r"(?P<cmp>[~≈]\s*)?(?P<low>\d{1,6})(?:\s*[-–]\s*(?P<high>\d{1,6}))?\s*(?:concurrent\s+)?"
+    r"(?:users?|usuarios|utilisateurs|pengguna|vus|пользовател\w*)",
+    re.I,
+)
+_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<label>[^*]{2,80}?):?\*\*\s*:?\s*$")
+_TARGETISH = re.compile(
+    r"target|threshold|goal|slo\b|alert|should|must|" + vocab.alternation(vocab.terms("col_target")), re.I
+)
+
+
+def _label_metric(label: str) -> PerfMetricName | None:
+    label = clean(label)
+    if len(label.split()) > 5:
+        return None
+    metric = metric_of(label)
+    if metric is None and re.fullmatch(rf"p\s?(?:{_PCT})|median|max|min|avg|mean", label, re.I):
+        metric = metric_of(label + " latency")
+    return metric
 
 
 def _prose(doc: Document, perf: _Perf) -> None:
+    context_label = ""
     for n, raw in doc.prose_lines():
-        if not any(c.isdigit() for c in raw) or doc.is_heading_line(n) or _skip_section(doc, n):
+        if doc.is_heading_line(n):
+            context_label = ""
             continue
+        bold = _BOLD_LABEL.match(raw)
+        if bold:
+            context_label = bold.group("label")
+            continue
+        if not raw.strip():
+            continue
+        if not any(c.isdigit() for c in raw) or _skip_section(doc, n):
+            continue
+        if context_label and _PLAN_LABEL.search(context_label):
+            continue  # "**Expected metrics:**", "**Success criteria:**": targets, not measurements
         text = clean(strip_line_markers(raw))
-        if not text or re.search(r"target|threshold|goal|slo\b|alert|should|must", text, re.I):
+        if not text or _TARGETISH.search(text):
             continue
+        for s in _SATURATION.finditer(text):
+            low, high = s.group("low"), s.group("high")
+            span = f"{low}-{high}" if high else low
+            perf.add(
+                "saturation",
+                (float(low), "users", None),
+                _join(_context(doc, n), f"{clean(s.group('label'))} {span} users"),
+                n,
+            )
         m = _LABELLED.match(text)
         if m:
-            metric = metric_of(
-                m.group("label")
-                + (" latency" if not re.search(r"rate|throughput|rps|/s", m.group("label"), re.I) else "")
-            )
+            metric = _label_metric(m.group("label"))
             if metric is not None:
-                parsed = parse_value(metric, m.group("value"))
+                parsed = parse_value(metric, m.group("value"), m.group("label"))
                 if parsed is not None:
-                    perf.add(metric, parsed, _context(doc, n), n)
+                    perf.add(metric, parsed, _join(_context(doc, n), context_label or None), n)
         for c in _CONCURRENT.finditer(text):
             if is_hedged(text, c.start(), c.end()):
                 continue
             value = next(g for g in c.groups() if g)
             perf.add("concurrency", (float(value), "users", None), _context(doc, n), n)
+
+
+_CODE_LABELLED = re.compile(
+    rf"^\s*(?P<label>p\s?(?:{_PCT})|max|min|avg|mean|median)\s*[:=]\s*(?P<value>\S+(?:\s*\S+)?)\s*$", re.I
+)
+_GO_BENCH = re.compile(r"^\s*Benchmark(?P<name>\w+?)(?:-\d+)?\s+\d+\s+(?P<ns>[\d.]+)\s+ns/op\b")
+
+
+def _code_blocks(doc: Document, perf: _Perf) -> None:
+    """Latency breakdowns ('p99:  2.15ms') and Go benchmark lines ('BenchmarkX-4  5  111346 ns/op')."""
+    for block in doc.code_blocks:
+        if _skip_section(doc, block.start):
+            continue
+        context = _context(doc, block.start)
+        for n, line in block.lines:
+            m = _CODE_LABELLED.match(line)
+            if m:
+                metric = _label_metric(m.group("label"))
+                parsed = parse_value(metric, m.group("value")) if metric else None
+                if metric and parsed is not None:
+                    perf.add(metric, parsed, context, n)
+                continue
+            g = _GO_BENCH.match(line)
+            if g:
+                ms = float(g.group("ns")) / 1_000_000
+                perf.add("avg", (ms, "ms", None), _join(context, f"Benchmark{g.group('name')} per op"), n)
 
 
 _TOOLS = (
@@ -290,5 +503,6 @@ def extract_performance(doc: Document, facts: QAFacts) -> None:
     perf = _Perf(doc)
     _tables(doc, perf)
     _prose(doc, perf)
+    _code_blocks(doc, perf)
     facts.performance = perf.items
     extract_load_test_tool(doc, facts)

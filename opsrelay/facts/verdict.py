@@ -43,6 +43,12 @@ _KEYWORD = re.compile(
     r"|(?P<notready>(?i:" + vocab.alternation(vocab.terms("not_ready")) + r"))"
 )
 _CONDITION_MARK = vocab.pattern("conditional", "conditional_mark")
+_STATUS_LABEL = re.compile(
+    r"^(?P<label>" + vocab.alternation(vocab.terms("label_status")) + r")\s*[:：]\s*(?P<value>.*)$", re.I
+)
+_NOT_READY = vocab.pattern("not_ready")
+_RELEASE_OK = vocab.pattern("release_ok")
+_ADVICE = vocab.pattern("h_recommendation", "h_non_fact", "h_target")
 _CONCERNS = vocab.pattern("concerns")
 _NOT_A_VERDICT_START = re.compile(
     r"^(?:if|when|если|si|wenn|se|jika|apabila|nếu|如果|もし|만약|إذا|eğer)\b", re.I
@@ -104,7 +110,7 @@ def extract_verdict(doc: Document, facts: QAFacts) -> None:
         text = clean(strip_line_markers(raw))
         if not text or _NOT_A_VERDICT_START.match(text):
             continue
-        m = _VERDICT_LABEL.match(text)
+        m = _VERDICT_LABEL.match(text) or _status_in_summary(doc, n, text)
         if not m:
             continue
         label = m.group("label")
@@ -128,8 +134,42 @@ def extract_verdict(doc: Document, facts: QAFacts) -> None:
         candidate = (score, n, v, doc.evidence(n))
         if best is None or (candidate[0], candidate[1]) >= (best[0], best[1]):
             best = candidate
+    if best is None:
+        best = _release_statement(doc)
     if best is not None:
         facts.verdict = QAVerdict(value=best[2], evidence=best[3])
+
+
+def _status_in_summary(doc: Document, n: int, text: str) -> re.Match[str] | None:
+    """'Status: FAIL' counts as a verdict in a conclusion or summary section, or in the title block."""
+    m = _STATUS_LABEL.match(text)
+    if m is None:
+        return None
+    section = doc.section(n)
+    if section is None or section.level == 1 or _SUMMARY_HEADING.search(clean(section.text)):
+        return m
+    return None
+
+
+def _release_statement(doc: Document) -> tuple[int, int, VerdictValue, Evidence] | None:
+    """With no verdict label: the document's last word on release, outside advice and target sections.
+
+    "not production-ready" → NO-GO; "release can continue as planned" → GO.
+    """
+    found: tuple[int, int, VerdictValue, Evidence] | None = None
+    for n, raw in doc.prose_lines():
+        if any(_ADVICE.search(clean(h.text)) for h in doc.heading_path(n) if h.level > 1):
+            continue
+        text = clean(strip_line_markers(raw))
+        if not text or _NOT_A_VERDICT_START.match(text):
+            continue
+        bad = [m.span() for m in _NOT_READY.finditer(text)]
+        good = [m for m in _RELEASE_OK.finditer(text) if not any(a <= m.start() < b for a, b in bad)]
+        if bad and (not good or max(a for a, _ in bad) > good[-1].start()):
+            found = (0, n, "NO-GO", doc.evidence(n))
+        elif good:
+            found = (0, n, "GO", doc.evidence(n))
+    return found
 
 
 def _next_nonblank(doc: Document, n: int) -> str:
