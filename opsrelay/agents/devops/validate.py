@@ -429,7 +429,7 @@ class _Checker:
         return basis
 
     def positive(self, path: str, model: int | float, offline: int | float, *, upper: float) -> Any:
-        if not 0 < model <= upper:
+        if model != offline and not 0 < model <= upper:
             self.note(path, f"{model:g} is outside (0, {upper:g}]")
             return offline
         return model
@@ -456,6 +456,8 @@ class _Checker:
         provider_name = self.text("hosting.provider_name", provider_name, expected, label="provider_name")
         region, dr_region = m.region, m.dr_region
         for label, value in (("region", region), ("dr_region", dr_region)):
+            if value == getattr(o, label):
+                continue  # the offline engine's own value (also 'none' for software without a region)
             bad = filler_reason(value, label=label)
             if bad is None and not _REGION.match(value.strip()):
                 bad = f"{value[:40]!r} is not a region name"
@@ -465,7 +467,7 @@ class _Checker:
                 same = m.provider == o.provider or profile is None
                 region, dr_region = (o.region, o.dr_region) if same else (profile.region, profile.dr_region)  # type: ignore[union-attr]
                 break
-        if region == dr_region:
+        if region == dr_region and (region, dr_region) != (o.region, o.dr_region):
             self.note("hosting.dr_region", "the DR region equals the primary region")
             region, dr_region = (o.region, o.dr_region) if m.provider == o.provider else (region, dr_region)
         kept = self.refs("hosting.evidence", m.evidence)
@@ -507,7 +509,7 @@ class _Checker:
             self.note("deployment.steps", "filler or missing rollout steps")
             steps = list(o.steps) if len(steps) < 2 else steps
         trigger = self.text("deployment.rollback_trigger", m.rollback_trigger, o.rollback_trigger)
-        if trigger is m.rollback_trigger and not re.search(r"\d", trigger):
+        if trigger != o.rollback_trigger and not re.search(r"\d", trigger):
             self.note("deployment.rollback_trigger", f"{trigger[:60]!r} is not measurable (no threshold)")
             trigger = o.rollback_trigger
         kept = self.refs("deployment.evidence", m.evidence)
