@@ -451,3 +451,27 @@ def test_structured_output_support_refuses_json_schema_naming_response_format() 
     assert error["param"] == "response_format" and "'response_format'" in error["message"]
     assert "json_schema" in error["message"]
     assert neither.status_code == 400 and "json_object" in neither.json()["error"]["message"]
+
+
+def test_tool_call_replies_plain_and_streamed() -> None:
+    tool = {"type": "function", "function": {"name": "Verdict", "parameters": {"type": "object"}}}
+    forced = {"type": "function", "function": {"name": "Verdict"}}
+    call = Reply.tool_call("Verdict", {"verdict": "GO"})
+    asks = {**chat("x"), "tools": [tool]}
+    with FakeOpenAI(replies=[call, call, call]) as server:
+        free = post(server, asks).json()["choices"][0]
+        chosen = post(server, {**asks, "tool_choice": forced}).json()["choices"][0]
+        with httpx.stream("POST", server.base_url + "/chat/completions", json={**asks, "stream": True}) as r:
+            deltas = [
+                json.loads(line[6:])["choices"][0]["delta"]
+                for line in r.iter_lines()
+                if line.startswith("data: {")
+            ]
+    assert free["finish_reason"] == "tool_calls" and free["message"]["content"] is None
+    called = free["message"]["tool_calls"][0]
+    assert called["type"] == "function" and called["function"]["name"] == "Verdict"
+    assert json.loads(called["function"]["arguments"]) == {"verdict": "GO"}
+    assert chosen["finish_reason"] == "stop"  # what OpenAI answers when tool_choice forces the call
+    parts = [c for d in deltas for c in d.get("tool_calls") or []]
+    assert parts[0]["id"].startswith("call_") and parts[0]["function"]["name"] == "Verdict"
+    assert json.loads("".join(p["function"]["arguments"] for p in parts)) == {"verdict": "GO"}

@@ -17,12 +17,13 @@ import pytest
 from paths import EXAMPLE
 from pydantic import BaseModel, ConfigDict, Field
 
+from opsrelay.agents.devops import llm
 from opsrelay.agents.devops.decisions import Decisions
-from opsrelay.agents.devops.llm import CriticReport, ModelDecisions, strict_schema
+from opsrelay.agents.devops.llm import CriticReport, ModelDecisions
 from opsrelay.cli import cli
 from opsrelay.models.base import ChatMessage, ChatRequest
-from opsrelay.models.openai_backend import OpenAIBackend
-from opsrelay.models.schema import SCHEMA_NAME_PATTERN, schema_name
+from opsrelay.models.openai_backend import OpenAIBackend, StructuredMode
+from opsrelay.models.schema import SCHEMA_NAME_PATTERN, schema_name, strict_schema
 from opsrelay.testing.devops_model import devops_responder
 from opsrelay.testing.fake_openai import FakeOpenAI, Reply
 from opsrelay.testing.openai_contract import check_chat_request, first_violation, strict_schema_violation
@@ -56,6 +57,10 @@ STR = {"type": "string"}
 
 
 # -- opsrelay's own schemas and requests -------------------------------------------------------
+
+
+def test_the_drafter_uses_the_library_conversion() -> None:
+    assert vars(llm)["strict_schema"] is strict_schema  # the name llm.py calls
 
 
 @pytest.mark.parametrize("model", SENT_SCHEMAS, ids=lambda m: m.__name__)
@@ -96,12 +101,21 @@ def test_the_pre_fix_conversion_is_refused_with_openais_message() -> None:
     }
 
 
-def test_backend_requests_for_each_schema_pass_the_fake(tmp_path: Path) -> None:
-    """Built by OpenAIBackend (ChatOpenAI → openai SDK), as opsrelay sends them: no 400."""
-    with FakeOpenAI(default=Reply.json({})) as server:
-        backend = OpenAIBackend("gpt-4.1-mini", base_url=server.base_url, api_key=KEY, timeout_s=5)
+@pytest.mark.parametrize("mode", ["json_schema", "json_object", "tools"])
+def test_backend_requests_for_each_schema_pass_the_fake(mode: StructuredMode) -> None:
+    """Built by OpenAIBackend (ChatOpenAI → openai SDK) in each structured-output mode: no 400."""
+
+    def responder(body: dict[str, Any]) -> Reply:
+        if mode == "tools":
+            return Reply.tool_call(body["tools"][0]["function"]["name"], {})
+        return Reply.json({})
+
+    with FakeOpenAI(responder) as server:
+        backend = OpenAIBackend(
+            "gpt-4.1-mini", base_url=server.base_url, api_key=KEY, timeout_s=5, structured_output=mode
+        )
         for model in SENT_SCHEMAS:
-            backend.complete(
+            response = backend.complete(
                 ChatRequest(
                     model="gpt-4.1-mini",
                     messages=(ChatMessage(role="system", content="s"), ChatMessage(role="user", content="u")),
@@ -110,10 +124,15 @@ def test_backend_requests_for_each_schema_pass_the_fake(tmp_path: Path) -> None:
                     max_tokens=100,
                 )
             )
+            assert json.loads(response.content) == {}
         bodies = server.chat_requests
-    assert [b["response_format"]["json_schema"]["name"] for b in bodies] == ["Decisions", "CriticReport"]
-    assert all(b["response_format"]["json_schema"]["strict"] is True for b in bodies)
-    assert [check_chat_request(b) for b in bodies] == [None, None]
+    assert len(bodies) == len(SENT_SCHEMAS)  # nothing refused, nothing retried
+    assert [check_chat_request(b) for b in bodies] == [None] * len(bodies)
+    if mode == "json_schema":
+        assert [b["response_format"]["json_schema"]["name"] for b in bodies] == ["Decisions", "CriticReport"]
+        assert all(b["response_format"]["json_schema"]["strict"] is True for b in bodies)
+    if mode == "tools":
+        assert all(b["tools"][0]["function"]["strict"] is True for b in bodies)
 
 
 def test_a_whole_llm_run_sends_nothing_openai_refuses(

@@ -109,7 +109,7 @@ _STREAM_CHUNK_CHARS = 16
 _MAX_BODY_BYTES = 64 * 1024 * 1024
 _SENSITIVE_HEADER_PARTS = ("authorization", "api-key", "apikey", "token", "cookie", "secret")
 
-ReplyKind = Literal["content", "refusal", "error", "disconnect", "raw"]
+ReplyKind = Literal["content", "refusal", "tool_call", "error", "disconnect", "raw"]
 ErrorStyle = Literal["openai", "llamacpp", "vllm"]
 ServerInfo = Literal["llamacpp", "ollama", "vllm"]
 StructuredOutputSupport = Literal["json_schema", "json_object", "none"]
@@ -172,6 +172,8 @@ class Reply:
     stall_after_tokens: int | None = None
     """In a streamed answer, stop after about this many tokens for ``stall_s`` seconds."""
     stall_s: float = 0.0
+    tool_name: str | None = None
+    """For ``kind="tool_call"``: the function called; ``content`` holds its JSON arguments."""
 
     # -- successful answers -------------------------------------------------------------------
 
@@ -184,6 +186,16 @@ class Reply:
     def json(cls, obj: Any) -> Reply:
         """Assistant content that is ``obj`` serialised as JSON (for ``json_schema`` requests)."""
         return cls(kind="content", content=json.dumps(obj, ensure_ascii=False))
+
+    @classmethod
+    def tool_call(cls, name: str, arguments: Any) -> Reply:
+        """Answer with one call of function ``name`` (``arguments``: a JSON string, or serialised).
+
+        ``finish_reason`` is ``"tool_calls"``, except when the request forced this function with
+        ``tool_choice``, where OpenAI answers ``"stop"``.
+        """
+        args = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
+        return cls(kind="tool_call", content=args, tool_name=name, finish_reason="tool_calls")
 
     @classmethod
     def truncated(cls, content: str = '{"partial": "cut off her') -> Reply:
@@ -356,6 +368,15 @@ def _redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
         else:
             out[key] = value
     return out
+
+
+def _tool_call(completion_id: str, reply: Reply) -> dict[str, Any]:
+    """The ``tool_calls`` entry of a tool-call reply."""
+    return {
+        "id": "call_" + completion_id.removeprefix("chatcmpl-"),
+        "type": "function",
+        "function": {"name": reply.tool_name or "", "arguments": reply.content or ""},
+    }
 
 
 def _is_chat_path(path: str) -> bool:
@@ -638,6 +659,16 @@ class _Handler(BaseHTTPRequestHandler):
             "content": reply.content,
             "refusal": reply.refusal_text,
         }
+        if reply.kind == "tool_call":
+            forced = body.get("tool_choice")
+            if (
+                isinstance(forced, Mapping)
+                and forced.get("type") == "function"
+                and reply.finish_reason == "tool_calls"
+            ):
+                reply = replace(reply, finish_reason="stop")
+            message["content"] = None
+            message["tool_calls"] = [_tool_call(completion_id, reply)]
         if body.get("stream"):
             self._stream(
                 fake, body, reply, model=model, completion_id=completion_id, usage=usage, delay=delay
@@ -709,8 +740,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
         event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
-        field_name = "content" if reply.kind == "content" else "refusal"
-        text = (reply.content if reply.kind == "content" else reply.refusal_text) or ""
+        text = (reply.refusal_text if reply.kind == "refusal" else reply.content) or ""
+
+        def delta(piece: str) -> dict[str, Any]:
+            if reply.kind == "tool_call":
+                return {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
+            return {"refusal" if reply.kind == "refusal" else "content": piece}
+
+        if reply.kind == "tool_call":  # the call's id and name come first, arguments follow
+            call = _tool_call(completion_id, reply)
+            call["function"]["arguments"] = ""
+            event([{"index": 0, "delta": {"tool_calls": [{"index": 0, **call}]}, "finish_reason": None}])
         pieces = [text[i : i + _STREAM_CHUNK_CHARS] for i in range(0, len(text), _STREAM_CHUNK_CHARS)]
         per_piece = (delay - ttft) / len(pieces) if pieces and delay > ttft else 0.0
         stall_at = (
@@ -732,7 +772,7 @@ class _Handler(BaseHTTPRequestHandler):
             due = started + n * per_piece - time.monotonic()
             if due > 0 and fake._wait(due):
                 return
-            event([{"index": 0, "delta": {field_name: piece}, "finish_reason": None}])
+            event([{"index": 0, "delta": delta(piece), "finish_reason": None}])
             sent += len(piece)
         if stall_at is not None and fake._wait(reply.stall_s):  # a stall after the last token
             return
