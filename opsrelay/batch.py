@@ -60,6 +60,8 @@ class BatchOptions(TypedDict, total=False):
     api_key: str | None
     timeout_s: float
     budget_tokens: int | None
+    context_window: int | None
+    structured_output: str | None
 
 
 @dataclass(frozen=True)

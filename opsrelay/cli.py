@@ -15,7 +15,16 @@ from typing import Annotated, Any
 import typer
 
 from opsrelay.cli_batch import batch
-from opsrelay.cli_options import BaseUrlOption, DateOption, JsonOption, MaxRevisionsOption, ModelOption
+from opsrelay.cli_options import (
+    BaseUrlOption,
+    ContextWindowOption,
+    DateOption,
+    JsonOption,
+    MaxRevisionsOption,
+    ModelOption,
+    StructuredOutputOption,
+    TimeoutOption,
+)
 from opsrelay.errors import InputError, OpsrelayError
 
 # A plain path constant: importing opsrelay.checkpoints here would pull pydantic models only.
@@ -80,7 +89,9 @@ def run(
     budget_tokens: Annotated[
         int | None, typer.Option("--budget-tokens", min=1, help="Stop cleanly before using more tokens.")
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per model request.")] = 60.0,
+    timeout: TimeoutOption = 60.0,
+    context_window: ContextWindowOption = None,
+    structured_output: StructuredOutputOption = "auto",
     strict_replay: Annotated[
         bool, typer.Option("--strict-replay", help="With replay:, fail if recorded exchanges go unused.")
     ] = False,
@@ -117,6 +128,8 @@ def run(
         record=record,
         budget_tokens=budget_tokens,
         timeout_s=timeout,
+        context_window=context_window,
+        structured_output=structured_output,
         strict_replay=strict_replay,
         checkpoint=None if no_checkpoint else checkpoint,
         thread_id=thread_id,

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from opsrelay.cli_options import BaseUrlOption, DateOption, JsonOption, MaxRevisionsOption, ModelOption
+from opsrelay.cli_options import (
+    BaseUrlOption,
+    ContextWindowOption,
+    DateOption,
+    JsonOption,
+    MaxRevisionsOption,
+    ModelOption,
+    StructuredOutputOption,
+    TimeoutOption,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,6 +53,9 @@ def batch(  # noqa: PLR0917 (typer: one parameter per option)
     base_url: BaseUrlOption = None,
     max_revisions: MaxRevisionsOption = 2,
     date: DateOption = None,
+    timeout: TimeoutOption = 60.0,
+    context_window: ContextWindowOption = None,
+    structured_output: StructuredOutputOption = "auto",
     as_json: JsonOption = False,
 ) -> int:
     """Run one handoff per QA report, several at once; one failing report never affects the others.
@@ -65,6 +77,9 @@ def batch(  # noqa: PLR0917 (typer: one parameter per option)
             api_key=os.environ.get("OPENAI_API_KEY"),
             max_revisions=max_revisions,
             date=date,
+            timeout_s=timeout,
+            context_window=context_window,
+            structured_output=structured_output,
         )
     code = batch_exit_code(items)
     if as_json:
