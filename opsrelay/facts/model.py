@@ -187,6 +187,10 @@ class KindFact(BaseModel):
 
     value: SoftwareKind = "unknown"
     evidence: list[Evidence] = Field(default_factory=list)
+    also: list[SoftwareKind] = Field(
+        default_factory=list,
+        description="Other kinds with strong evidence in the same document (a mobile app and its backend).",
+    )
 
 
 class ServiceFact(BaseModel):

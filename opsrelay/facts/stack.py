@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 from opsrelay.facts.document import Document
 from opsrelay.facts.model import Evidence, QAFacts, StackItem, StackKind
-from opsrelay.facts.stack_signals import IMPLIED_LANGUAGE, SIGNALS, Signal
+from opsrelay.facts.stack_signals import IMPLIED_LANGUAGE, SIGNALS, NeedleIndex, Signal
 from opsrelay.facts.text import NON_FACT_HEADING, RECOMMENDATION_HEADING, clean, is_hedged
 
 
@@ -351,31 +351,73 @@ class _Evidence:
         cand.add(weight, line, version, test=test)
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+class Sections:
+    """What kind of section each line of a document sits in, computed once per heading.
 
-
-def _planned(doc: Document, n: int) -> bool:
-    """Whether line ``n`` is a recommendation, a plan or a to-do rather than a statement of fact.
-
-    True in a recommendations section, for an unchecked to-do item, and for a list item whose lead-in
-    line ("P1 - HIGH (Required for Production):", "Recommendations:") is itself a recommendation.
+    The document's title is left out of every section path: it names the whole document ("Plan 018
+    — Vector Search Optimization") and, read as a section heading, would turn every line into a
+    recommendation. The title is the single heading of the document's top level.
     """
-    raw = doc.line(n)
-    if _TODO_LINE.match(raw) or any(RECOMMENDATION_HEADING.search(h.text) for h in doc.heading_path(n)):
-        return True
-    if not _LIST_ITEM.match(raw):
-        return False
-    for k in range(n - 1, max(0, n - 40), -1):
-        prev = doc.line(k)
-        if not prev.strip() or _LIST_ITEM.match(prev) or prev.startswith((" ", "\t")):
-            continue
-        if doc.is_heading_line(k):
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        top = min((h.level for h in doc.headings), default=0)
+        tops = [h for h in doc.headings if h.level == top]
+        self._title = tops[0] if len(tops) == 1 else None
+        self._paths: dict[int, tuple[str, ...]] = {}
+        self._flags: dict[int, tuple[bool, bool]] = {}
+
+    def path(self, n: int) -> tuple[str, ...]:
+        """Texts of the headings line ``n`` sits under, outermost first, without the title."""
+        index = self.doc.heading_index(n)
+        cached = self._paths.get(index)
+        if cached is None:
+            cached = tuple(h.text for h in self.doc.heading_path(n) if h is not self._title)
+            self._paths[index] = cached
+        return cached
+
+    def _flags_of(self, n: int) -> tuple[bool, bool]:
+        index = self.doc.heading_index(n)
+        flags = self._flags.get(index)
+        if flags is None:
+            path = self.path(n)
+            flags = (
+                any(RECOMMENDATION_HEADING.search(h) for h in path),
+                any(NON_FACT_HEADING.search(h) for h in path),
+            )
+            self._flags[index] = flags
+        return flags
+
+    def non_fact(self, n: int) -> bool:
+        """Whether line ``n`` is in a recommendations, references or appendix section."""
+        return self._flags_of(n)[1]
+
+    def planned(self, n: int) -> bool:
+        """Whether line ``n`` is a recommendation, a plan or a to-do rather than a statement of fact.
+
+        True in a recommendations section, for an unchecked to-do item, and for a list item whose
+        lead-in line ("P1 - HIGH (Required for Production):", "Recommendations:") is itself one.
+        """
+        doc = self.doc
+        raw = doc.line(n)
+        if _TODO_LINE.match(raw) or self._flags_of(n)[0]:
+            return True
+        if not _LIST_ITEM.match(raw):
             return False
-        lead = clean(prev)
-        return lead.rstrip().endswith(":") and (
-            bool(RECOMMENDATION_HEADING.search(lead)) or is_hedged(lead, len(lead), len(lead))
-        )
-    return False
+        for k in range(n - 1, max(0, n - 40), -1):
+            prev = doc.line(k)
+            if not prev.strip() or _LIST_ITEM.match(prev) or prev.startswith((" ", "\t")):
+                continue
+            if doc.is_heading_line(k):
+                return False
+            lead = clean(prev)
+            return lead.rstrip().endswith(":") and (
+                bool(RECOMMENDATION_HEADING.search(lead)) or is_hedged(lead, len(lead), len(lead))
+            )
+        return False
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 
 
 def _mention_weight(text: str, start: int, end: int) -> float:
@@ -390,14 +432,13 @@ def _mention_weight(text: str, start: int, end: int) -> float:
     return weight
 
 
-def _direct_mentions(doc: Document, found: _Evidence) -> None:
+def _direct_mentions(doc: Document, sections: Sections, found: _Evidence) -> None:
     """Names from :data:`CATALOGUE` in prose and tables (not code): 3 each, less when qualified."""
     for n, raw in doc.text_lines():
         hits = {i for w in set(_TOKEN.findall(raw.lower())) for i in _BY_TRIGGER.get(w, ())}
         if not hits:
             continue
-        path = doc.heading_path(n)
-        if any(NON_FACT_HEADING.search(h.text) for h in path) or _planned(doc, n):
+        if sections.non_fact(n) or sections.planned(n):
             continue
         text = clean(raw, keep_code=False)
         if not text or _IMPERATIVE.match(text):
@@ -421,32 +462,16 @@ def _signal_version(m: re.Match[str]) -> str | None:
     return next((v for k, v in m.groupdict().items() if k.startswith("v") and v), None)
 
 
-# Pre-check of the indirect signals: one scan of a line for every signal's needles (longest first,
-# overlapping), then only the signals whose needles are present run their regular expression.
-_NEEDLES = sorted({n for sig in SIGNALS if sig.needles for n in sig.needles}, key=len, reverse=True)
-_NEEDLE_SCAN = re.compile("(?=(" + "|".join(re.escape(n) for n in _NEEDLES) + "))")
-# A needle found at a position also stands for every shorter needle it contains.
-_COVERS: dict[str, tuple[str, ...]] = {m: tuple(n for n in _NEEDLES if n in m) for m in _NEEDLES}
-_SIGNALS_OF: dict[str, set[int]] = {}
-for _i, _sig in enumerate(SIGNALS):
-    for _needle in _sig.needles or ():
-        _SIGNALS_OF.setdefault(_needle, set()).add(_i)
-_ALWAYS = {i for i, sig in enumerate(SIGNALS) if sig.needles is None}
+# Pre-check: only the signals whose needles occur in a line run their regular expression.
+_INDEX = NeedleIndex([sig.needles for sig in SIGNALS])
 
 
 def _signals_for(lowered: str) -> list[Signal]:
     """The signals that may match a lower-cased line, in :data:`SIGNALS` order (load tooling first)."""
-    found = {m for m in _NEEDLE_SCAN.findall(lowered)}
-    if not found and not _ALWAYS:
-        return []
-    indices = set(_ALWAYS)
-    for m in found:
-        for needle in _COVERS[m]:
-            indices.update(_SIGNALS_OF.get(needle, ()))
-    return [SIGNALS[i] for i in sorted(indices)]
+    return [SIGNALS[i] for i in _INDEX.candidates(lowered)]
 
 
-def _indirect_signals(doc: Document, found: _Evidence) -> None:
+def _indirect_signals(doc: Document, sections: Sections, found: _Evidence) -> None:
     """Indirect evidence (:data:`SIGNALS`) on every line, inline code and code blocks included."""
     for n, raw in enumerate(doc.lines, start=1):
         if not raw.strip():
@@ -457,7 +482,7 @@ def _indirect_signals(doc: Document, found: _Evidence) -> None:
         in_code = n in doc.code_lines
         # A file, command or variable named in a recommendation or a to-do item still exists
         # (one plans to run psql against the database there is): it counts, but half.
-        factor = _RECOMMENDATION_FACTOR if _planned(doc, n) else 1.0
+        factor = _RECOMMENDATION_FACTOR if sections.planned(n) else 1.0
         test_line = bool(_TEST_DATASTORE.search(raw))
         line = raw
         for sig in signals:
@@ -488,8 +513,9 @@ def extract_stack(doc: Document, facts: QAFacts) -> None:
     one. Sorted by kind (languages first), then by score, strongest first.
     """
     found = _Evidence()
-    _direct_mentions(doc, found)
-    _indirect_signals(doc, found)
+    sections = Sections(doc)
+    _direct_mentions(doc, sections, found)
+    _indirect_signals(doc, sections, found)
     kept = {name: c for name, c in found.candidates.items() if c.score >= KEEP_SCORE}
     languages = {name for name, c in kept.items() if c.kind == "language"}
     for framework, language in IMPLIED_LANGUAGE.items():
@@ -523,6 +549,7 @@ def _order(name: str) -> int:
 def stack_scores(doc: Document) -> dict[str, float]:
     """The weighed score of every candidate product of a document (for tests and diagnostics)."""
     found = _Evidence()
-    _direct_mentions(doc, found)
-    _indirect_signals(doc, found)
+    sections = Sections(doc)
+    _direct_mentions(doc, sections, found)
+    _indirect_signals(doc, sections, found)
     return {name: round(c.score, 2) for name, c in found.candidates.items()}

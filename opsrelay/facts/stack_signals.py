@@ -25,6 +25,7 @@ application's runtime. Such evidence is kept apart and only ever yields a *test-
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -125,8 +126,9 @@ def _runs(alt: str) -> list[str]:
                 runs.append(run)
                 run = ""
             continue
-        if c == "[":
-            close = alt.find("]", i + 2)
+        if c in "[{":
+            # A character class or a {m,n} quantifier: not literal text.
+            close = alt.find("]" if c == "[" else "}", i + 1)
             i = close + 1 if close > 0 else len(alt)
             runs.append(run)
             run = ""
@@ -163,6 +165,34 @@ def _s(
     flags = re.IGNORECASE if ci else 0
     found = frozenset(needles) if needles is not None else needles_of(pattern)
     return Signal(name, kind, re.compile(pattern, flags), weight, role, version, found)
+
+
+class NeedleIndex:
+    """Which of many patterns may match a line, from one scan for all their needles.
+
+    Built from each pattern's needles (see :func:`needles_of`; ``None``: always a candidate). A
+    line is scanned once for every needle, overlapping and longest first; a needle found also
+    stands for the shorter needles it contains.
+    """
+
+    def __init__(self, needles: Sequence[frozenset[str] | None]) -> None:
+        every = sorted({n for ns in needles if ns for n in ns}, key=len, reverse=True)
+        self._scan = re.compile("(?=(" + "|".join(re.escape(n) for n in every) + "))") if every else None
+        self._covers = {m: tuple(n for n in every if n in m) for m in every}
+        self._of: dict[str, set[int]] = {}
+        for i, ns in enumerate(needles):
+            for n in ns or ():
+                self._of.setdefault(n, set()).add(i)
+        self._always = {i for i, ns in enumerate(needles) if ns is None}
+
+    def candidates(self, lowered: str) -> list[int]:
+        """Indices of the patterns that may match a lower-cased line, in order."""
+        indices = set(self._always)
+        if self._scan is not None:
+            for m in set(self._scan.findall(lowered)):
+                for needle in self._covers[m]:
+                    indices.update(self._of.get(needle, ()))
+        return sorted(indices)
 
 
 # A file name: a path-like token ending in the extension. Product names written like file names
