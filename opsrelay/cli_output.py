@@ -94,6 +94,12 @@ def summary_dict(result: HandoffResult) -> dict[str, Any]:
         "cost_usd": handoff.run.cost_usd,
         "timings_s": handoff.run.timings_s,
         "fallback_sections": handoff.run.fallback_sections,
+        "decision_fallbacks": len(handoff.run.decision_fallbacks),
+        "call_fallbacks": len(handoff.run.call_fallbacks),
+        "context_window": handoff.run.context_window,
+        "context_window_source": handoff.run.context_window_source,
+        "largest_request_tokens": handoff.run.largest_request_tokens,
+        "warnings": handoff.run.warnings,
     }
 
 
@@ -113,8 +119,19 @@ def print_summary(result: HandoffResult) -> None:
             f"model {s['model']}: {s['llm_calls']} calls, {s['tokens_in']} tokens in "
             f"({s['cached_tokens_in']} cached), {s['tokens_out']} out, ~${s['cost_usd']:.4f}"
         )
+    if s["llm_calls"] or s["context_window"]:
+        window = (
+            f"context window {s['context_window']:,} tokens ({s['context_window_source']})"
+            if s["context_window"]
+            else "context window unknown"
+        )
+        out.print(f"{window}; largest request {s['largest_request_tokens']:,} tokens")
     if s["fallback_sections"]:
         out.print(f"written by the offline engine after model failures: {', '.join(s['fallback_sections'])}")
+    if s["decision_fallbacks"]:
+        out.print(f"model decisions replaced by offline values: {s['decision_fallbacks']} (see handoff.json)")
+    for warning in s["warnings"]:
+        out.print(f"[bold]warning[/bold]: {warning}", markup=True)
     if s["timings_s"]:
         # Parallel section calls add up, so a node's total can exceed the run's wall time.
         busiest = sorted(s["timings_s"].items(), key=lambda kv: -kv[1])[:4]
