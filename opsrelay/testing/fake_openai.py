@@ -23,7 +23,7 @@ What a valid request gets, in this order: the next queued reply (``replies=`` or
 nothing was scripted (a 400 so that clients fail fast instead of retrying). A refused request does
 not consume a queued reply.
 
-Replies (see :class:`Reply`): text, JSON, refusal, truncation (``finish_reason="length"``),
+Replies (see :class:`Reply`): text, JSON, tool calls, refusal, truncation (``finish_reason="length"``),
 content filter, invalid JSON, HTTP errors (429 with ``Retry-After``, 500/503, 401, 400, 404),
 hangs (sleep longer than the client timeout, bounded so that the server always shuts down),
 stalls in the middle of a streamed answer (:meth:`Reply.with_stall`), dropped connections and raw
@@ -32,10 +32,11 @@ bodies. A responder may also return a plain ``str`` (text) or a ``dict``/``list`
 Simulated, so that tests can assert on cost, time, limits and concurrency:
 
 * **tokens**: the fake's tokenizer cuts text into 4-character pieces (``ceil(chars / 4)``
-  tokens, see :func:`fake_tokenize`); pass ``tokenizer=`` (text → token ids, e.g. a tiktoken
-  encoder's ``encode``) to count otherwise. The prompt is counted over the messages rendered as
-  ``<|role|>content<|end|>`` (a chat template's overhead), not the schema. Every count the fake
-  makes (usage, context checks, truncation, ``/tokenize``) uses the same tokenizer;
+  tokens, see :func:`fake_tokenize`); pass ``tokenizer=`` (text → token ids, e.g.
+  ``tiktoken.get_encoding("o200k_base").encode`` where its data file is cached) to count
+  otherwise. The prompt is counted over the messages rendered as ``<|role|>content<|end|>`` (a
+  chat template's overhead), not the schema. Every count the fake makes (usage, context checks,
+  truncation, ``/tokenize``) uses the same tokenizer;
 * **latency** (:class:`Latency`): the first token after ``ttft_s``, then ``tokens_per_s``. A
   streamed answer is sent in chunks spread over that time (not all at the end); a plain answer
   arrives when the last token would have been generated;
