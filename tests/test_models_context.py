@@ -33,7 +33,12 @@ from opsrelay.models.context import (
     resolve_window,
     server_root,
 )
-from opsrelay.models.errors import ContextLengthError, PermanentProviderError, PromptTruncatedError
+from opsrelay.models.errors import (
+    ContextLengthError,
+    PermanentProviderError,
+    PromptTruncatedError,
+    TransientProviderError,
+)
 from opsrelay.models.openai_backend import OpenAIBackend, context_error_from
 from opsrelay.models.retry import RetryingBackend
 from opsrelay.models.tokens import (
@@ -45,7 +50,11 @@ from opsrelay.models.tokens import (
     estimate_tokens,
     tiktoken_encoding_name,
 )
-from opsrelay.testing.fake_openai import FakeOpenAI, Reply
+from opsrelay.testing.fake_openai import FakeOpenAI, Reply, StructuredOutputSupport
+
+# langchain-openai's advice for with_structured_output on the 400s of servers without json_schema
+# (the backend filters it at import; pytest restores the warning filters around each test).
+pytestmark = pytest.mark.filterwarnings("ignore:This model does not support OpenAI's structured output")
 
 KEY = "sk-test-context-00000000000000000000"
 Route = tuple[int, Any] | Callable[[dict[str, Any] | None], tuple[int, Any]]
@@ -645,3 +654,106 @@ def _quiet_tiktoken() -> Iterator[None]:
     tokens_module.ENCODINGS.forget()
     yield
     tokens_module.ENCODINGS.forget()
+
+
+# -- against opsrelay.testing.FakeOpenAI's server shapes ---------------------------------------
+
+DOC = "The checkout service runs on Kubernetes with PostgreSQL 15 and Redis; p95 latency 180 ms.\n" * 300
+
+
+def test_fake_llamacpp_window_counting_and_refusal() -> None:
+    with FakeOpenAI(
+        default=Reply.text("ok"),
+        models=["gemma-3-270m"],
+        server_info="llamacpp",
+        context_window=4096,
+        slots=2,
+        error_style="llamacpp",
+    ) as server:
+        b = live(server.base_url)
+        window = b.context_window()
+        counted = b.token_count(msgs("You are a DevOps engineer.", DOC))
+        with pytest.raises(ContextLengthError) as info:
+            b.complete(ChatRequest(model="gemma-3-270m", messages=msgs("You are a DevOps engineer.", DOC)))
+    assert (window.tokens, window.source) == (4096, "server")
+    assert counted.method == "server"  # the server's /tokenize
+    err = info.value
+    assert err.context_window == 4096
+    assert err.prompt_tokens is not None and counted.tokens >= err.prompt_tokens  # never under the server
+
+
+def test_fake_vllm_window_and_refusal_numbers() -> None:
+    with FakeOpenAI(
+        default=Reply.text("ok"),
+        models=["Qwen/Qwen2.5-7B-Instruct"],
+        server_info="vllm",
+        context_window=2048,
+        error_style="vllm",
+    ) as server:
+        b = live(server.base_url, model="Qwen/Qwen2.5-7B-Instruct")
+        window = b.context_window()
+        with pytest.raises(ContextLengthError) as info:
+            b.complete(ChatRequest(model="Qwen/Qwen2.5-7B-Instruct", messages=msgs("s", DOC), max_tokens=100))
+    assert (window.tokens, window.source) == (2048, "server")
+    assert info.value.context_window == 2048
+    assert info.value.prompt_tokens is not None and info.value.prompt_tokens > 2048
+
+
+def test_fake_ollama_silent_truncation_is_detected() -> None:
+    with FakeOpenAI(
+        default=Reply.text("## Deployment Overview\nfiller"),
+        models=["llama3.2"],
+        server_info="ollama",
+        truncate_prompt_to=2048,
+    ) as server:
+        b = live(server.base_url, model="llama3.2")
+        window = b.context_window()  # what the run asks first, as the drafter does
+        short = b.complete(ChatRequest(model="llama3.2", messages=msgs("s", "a short request")))
+        with pytest.raises(PromptTruncatedError) as info:
+            b.complete(ChatRequest(model="llama3.2", messages=msgs("You are a DevOps engineer.", DOC)))
+    assert (window.tokens, window.source) == (2048, "server")
+    assert "OLLAMA_CONTEXT_LENGTH" in window.detail
+    assert short.content.startswith("## Deployment Overview")
+    assert info.value.reported_tokens <= 2048 < info.value.sent_tokens
+
+
+@pytest.mark.parametrize(("support", "mode"), [("json_object", "json_object"), ("none", "tools")])
+def test_fake_servers_without_json_schema_get_the_fallback(
+    support: StructuredOutputSupport, mode: str
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"gate": {"type": "string"}},
+        "required": ["gate"],
+        "additionalProperties": False,
+    }
+
+    def answer(body: dict[str, Any]) -> Reply:
+        if body.get("tools"):
+            return Reply.tool_call(body["tools"][0]["function"]["name"], {"gate": "blocked"})
+        return Reply.json({"gate": "blocked"})
+
+    with FakeOpenAI(answer, structured_output_support=support) as server:
+        b = live(server.base_url, model="gpt-4.1-mini")
+        out = b.complete(
+            ChatRequest(model="gpt-4.1-mini", messages=msgs("s", "u"), schema_name="Gate", json_schema=schema)
+        )
+        again = b.complete(
+            ChatRequest(model="gpt-4.1-mini", messages=msgs("s", "v"), schema_name="Gate", json_schema=schema)
+        )
+    assert json.loads(out.content) == {"gate": "blocked"} == json.loads(again.content)
+    assert b.structured_mode == mode
+    assert out.finish_reason == "stop"
+
+
+def test_fake_stall_mid_stream_is_a_timeout() -> None:
+    stalled = Reply.text("x" * 400).with_stall(3.0, after_tokens=20)
+    with (
+        FakeOpenAI(replies=[stalled], max_hang_s=5) as server,
+        pytest.raises(TransientProviderError) as info,
+    ):
+        live(server.base_url, model="gpt-4.1-mini", timeout_s=0.5).complete(
+            ChatRequest(model="gpt-4.1-mini", messages=msgs("s", "u"))
+        )
+    assert info.value.kind == "timeout"
+    assert "timeout mid-answer" in str(info.value)

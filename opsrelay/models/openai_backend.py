@@ -128,7 +128,8 @@ _WINDOW_NUMBERS = (
 )
 _PROMPT_NUMBERS = (
     re.compile(r"resulted in (\d+) tokens", re.I),  # OpenAI
-    re.compile(r"you requested (\d+) tokens", re.I),  # vLLM (prompt + completion)
+    re.compile(r"your prompt contains at least (\d+) input tokens", re.I),  # vLLM 0.10+
+    re.compile(r"you requested (\d+) tokens", re.I),  # older vLLM (prompt + completion)
     re.compile(r"your request has (\d+) input tokens", re.I),  # newer vLLM
     re.compile(r"request \((\d+) tokens\)", re.I),  # llama.cpp
     re.compile(r"prompt \(length (\d+)\)", re.I),  # vLLM
