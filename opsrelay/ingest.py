@@ -21,7 +21,10 @@ Decisions (documented because downstream checks depend on them):
   the embedded document's UTF-8 text, which is what ``artifact.sha256`` is defined over; for
   :func:`ingest_text` it is the sha256 of the given text's UTF-8.
 - The "is this a QA report" check runs after evidence files are merged: a thin note plus a JUnit
-  report is still a QA handoff.
+  report is still a QA handoff. Plans, strategies, checklists, performance runs and load-test logs
+  are QA output; a document whose only QA-like content is a test command or a list of limitations
+  (a library README) is not, unless its title says it is about testing
+  (:func:`opsrelay.facts.plan.has_qa_substance`).
 
 Nothing here imports langgraph or langchain.
 """
@@ -43,6 +46,7 @@ from opsrelay.facts.document import find_front_matter
 from opsrelay.facts.evidence import EvidenceFacts, load_evidence
 from opsrelay.facts.extract import extract_facts
 from opsrelay.facts.model import QAFacts
+from opsrelay.facts.plan import has_qa_substance
 from opsrelay.handoff import DEVOPS_ROLE, HANDOFF_SCHEMA, Handoff, sha256_text
 from opsrelay.reading import (
     STDIN,
@@ -226,10 +230,10 @@ def _build(
         ev = load_evidence(Path(path))
         merge_evidence(facts, ev)
         names.append(ev.source)
-    if not facts.has_qa_content():
+    if not has_qa_substance(facts):
         raise InputError(
             f"{display_name}: does not look like a QA report: no tests, results, coverage, defects, "
-            "performance figures or verdict found"
+            "performance figures, verdict or test plan found"
         )
     return IngestedQA(
         source_name=source_name,

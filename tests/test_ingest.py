@@ -250,8 +250,57 @@ def test_no_qa_content(tmp_path: Path) -> None:
         lambda: load_qa(write(tmp_path, "notes.md", text)),
         "notes.md",
         "does not look like a QA report",
-        "no tests, results, coverage, defects, performance figures or verdict",
+        "no tests, results, coverage, defects, performance figures, verdict or test plan",
     )
+
+
+NOT_QA = Path(__file__).parent / "fixtures" / "not_qa"
+
+
+@pytest.mark.parametrize("name", ["recipe.md", "library_README.md"])
+def test_documents_without_qa_substance_are_refused(name: str) -> None:
+    # The README has a `pytest` command and a "Known limitations" list: not QA output on their own.
+    rejects(lambda: load_qa(NOT_QA / name), name, "does not look like a QA report")
+
+
+def test_a_testing_guide_with_only_commands_is_accepted() -> None:
+    text = "# Running the test suite\n\nRun everything with:\n\n```bash\n./gradlew test\n```\n"
+    qa = ingest_text(text)
+    assert [c.command for c in qa.facts.test_commands] == ["./gradlew test"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (  # a test plan: planned, not executed
+            "# Test Plan — Checkout\n\n## Scenarios\n\n1. Pay by card\n   - Expected result: order confirmed\n"
+            "2. Refund\n   - Expected result: money returned\n\n## Schedule\n\nEstimated time: 2 days\n",
+            "plan",
+        ),
+        (  # a Spanish test plan
+            "# Plan de pruebas — Pagos\n\n- Resultado esperado: pago aprobado en menos de 2 segundos\n"
+            "- Tiempo estimado: 3 días\n",
+            "plan",
+        ),
+        (  # a load-test log with nothing but measurements
+            "# k6 run\n\n```\nhttp_req_duration..: avg=120ms p(95)=300ms\n```\n\n"
+            "| Metric | Value |\n|---|---|\n| p95 latency | 300 ms |\n| Throughput | 850 req/s |\n",
+            "report",
+        ),
+        (  # a version comparison that ends with a release statement
+            "# Performance comparison 1.4.0 vs 1.5.0\n\n| Metric | 1.4.0 | 1.5.0 | Change |\n|---|---|---|---|\n"
+            "| p99 latency | 40 ms | 42 ms | +5% |\n| Throughput | 1200 req/s | 1180 req/s | -1.7% |\n\n"
+            "Release can continue as planned.\n",
+            "report",
+        ),
+    ],
+)
+def test_plans_and_performance_runs_are_accepted(text: str, kind: str) -> None:
+    facts = ingest_text(text).facts
+    assert facts.document_kind == kind
+    if kind == "plan":
+        assert facts.document_kind_evidence is not None
+        assert not facts.release_blocked and facts.test_results == []
 
 
 # --- rejections: front matter ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from opsrelay.facts import vocab
-from opsrelay.facts.document import Document, Heading
+from opsrelay.facts.document import Document
 from opsrelay.facts.model import Evidence, NamedFact, QAFacts
 from opsrelay.facts.text import clean, strip_line_markers
 
@@ -32,8 +32,8 @@ _PROJECT_KEYS = (
 
 
 def _is_report_words(part: str) -> bool:
-    words = [w for w in re.split(r"[\s_]+", part.lower()) if w]
-    return bool(words) and all(w.strip(".,()") in _REPORT_WORDS for w in words)
+    words = [w for w in re.split(r"[\s_]+", part.lower()) if w.strip(".,()[]")]
+    return bool(words) and all(w.strip(".,()[]:") in _REPORT_WORDS for w in words)
 
 
 def _strip_report_words(part: str) -> str:
@@ -47,27 +47,155 @@ def _strip_report_words(part: str) -> str:
 
 def _looks_like_name(value: str) -> bool:
     first = value.lstrip("\"'«(")[:1]
-    return bool(first) and (first.isupper() or first.isdigit())
+    return bool(first) and (first.isupper() or first.isdigit()) and bool(re.search(r"[^\W\d_]", value))
+
+
+# A date or timestamp ("2025-10-05 00:21:29", "10/03/2025") is when, never what.
+_TIMESTAMP = re.compile(
+    r"\(?\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:UTC|Z|[+-]\d{2}:?\d{2}))?)?\s*\)?"
+)
+# A work-item reference ("Story 1.4", "Plan 018", "PG-3", "Escenario 1"): what follows it names a
+# feature of the project, not the project.
+_WORK_ITEM = re.compile(
+    r"^(?:(?:story|epic|task|ticket|issue|plan|phase|sprint|milestone|feature|scenario|escenario|"
+    r"cenário|scénario|szenario|iteration|milestone|us)\s*[-#]?\s*[\w.-]*\d[\w.-]*|[A-Z]{1,6}-\d+(?:\.\d+)*)",
+    re.I,
+)
+_REPORT_PARENS = re.compile(r"\(([^()]*)\)")
+
+
+def _title_parts(title: str) -> tuple[list[str], bool]:
+    """Title parts without report words, dates and work items; and whether a work item was dropped."""
+    text = _REPORT_PARENS.sub(lambda m: "" if _is_report_words(m.group(1)) else m.group(0), title)
+    text = _TIMESTAMP.sub(" ", text)
+    parts = [p.strip() for p in _SEPARATOR.split(text) if p and p.strip(" -—:|")]
+    kept: list[str] = []
+    work_item = False
+    for part in parts:
+        m = _WORK_ITEM.match(part)
+        if m:
+            work_item = True
+        rest = part[m.end() :].strip(" -—:|") if m else part
+        if rest and not _is_report_words(rest):
+            kept.append(rest)
+    return kept, work_item
 
 
 def project_from_title(title: str) -> str | None:
     """Return the project/service name inside a report title, e.g. 'Load Test Results - Production ML API'."""
+    name, _ = _name_from_title(title)
+    return name
+
+
+def _name_from_title(title: str) -> tuple[str | None, bool]:
     parts = [p.strip() for p in _SEPARATOR.split(title) if p and p.strip()]
-    keep = [p for p in parts if not _is_report_words(p)]
+    keep, work_item = _title_parts(title)
     if not keep:
-        return None
+        return None, work_item
     if len(keep) == 1:
+        # "Cleanroom v1.0 Release Certification": one part, report words around the name
         value = _strip_report_words(keep[0]) if len(parts) == 1 else keep[0]
     else:
-        value = title if len(keep) == len(parts) else " — ".join(keep)
+        value = title if len(keep) == len(parts) and not work_item else " — ".join(keep)
     value = _VERSION_TAIL.sub("", value).strip(" -—:|")
-    if not value or not _looks_like_name(value) or len(value) > 120:
+    if not value or not _looks_like_name(value) or len(value) > 120 or _is_report_words(value):
+        return None, work_item
+    if not re.search(r"[^\W\d_]{2,}", _VERSIONS_ONLY.sub(" ", value)):
+        return None, work_item  # "1.4.0 vs 1.5.0" compares versions; it names nothing
+    return value, work_item
+
+
+_VERSIONS_ONLY = re.compile(r"\bv?\d+(?:\.\d+)+\b|\b(?:vs|versus|against|and|to)\b\.?|→", re.I)
+
+
+# Folder names that say where, not what: never a project name.
+_GENERIC_DIRS = frozenset(
+    {
+        "backend",
+        "frontend",
+        "src",
+        "app",
+        "apps",
+        "build",
+        "tests",
+        "test",
+        "docs",
+        "server",
+        "client",
+        "api",
+        "web",
+        "project",
+        "projects",
+        "repo",
+        "repos",
+        "workspace",
+        "workspaces",
+        "home",
+        "tmp",
+        "code",
+        "dev",
+        "bin",
+        "lib",
+        "path",
+        "to",
+        "build_test",
+        "source",
+        "sources",
+        "git",
+        "github",
+        "users",
+        "user",
+        "root",
+        "opt",
+        "var",
+        "usr",
+        "local",
+    }
+)
+_REPO_PATTERNS = (
+    re.compile(r"github\.com[/:][\w.-]+/(?P<name>[\w.-]+?)(?:\.git)?(?=[/\s)#`'\"]|$)"),
+    re.compile(r"\bcd\s+(?:~|\.{0,2}/)[\w./~-]*?/(?P<name>[\w.-]+)/?(?=\s*(?:&&|;|\\|$))"),
+    re.compile(r"(?:^|[\s`(])\.?/?target/(?:release|debug)/(?P<name>[\w-]+)"),
+    re.compile(r"^\s*\"name\"\s*:\s*\"(?P<name>[@\w./-]+)\""),
+    re.compile(r"^\s*name\s*=\s*\"(?P<name>[\w.-]+)\""),
+    re.compile(r"^\s*module\s+[\w.-]+/[\w.-]+/(?P<name>[\w.-]+)\s*$"),
+)
+# A binary named after its job ("chronik-bench", "foo-cli") belongs to the project "chronik", "foo".
+_TOOL_SUFFIX = re.compile(r"[-_](?:bench|benchmarks?|cli|server|bin|tests?|e2e|perf|load)$", re.I)
+
+
+def repository_name(doc: Document) -> tuple[str, int] | None:
+    """A repository or package name the document shows (clone URL, ``cd …/repo``, a package manifest)."""
+    counts: dict[str, list[int]] = {}
+    for n, raw in enumerate(doc.lines, start=1):
+        if doc.in_front_matter(n) or ("/" not in raw and "name" not in raw and "module" not in raw):
+            continue
+        for pattern in _REPO_PATTERNS:
+            for m in pattern.finditer(raw):
+                name = _TOOL_SUFFIX.sub("", m.group("name").strip(".-"))
+                if name and name.lower() not in _GENERIC_DIRS and re.search(r"[^\W\d_]", name):
+                    counts.setdefault(name, []).append(n)
+    if not counts:
         return None
-    return value
+    name, lines = max(counts.items(), key=lambda kv: (len(kv[1]), -kv[1][0]))
+    return name, lines[0]
+
+
+def _label_value(value: str) -> str:
+    """'SILAPOR (Sistem Pelaporan Online)' → 'SILAPOR': a name followed by its expansion."""
+    value = re.split(r"\s+[·|]\s+|\s{2,}", value)[0].strip()
+    m = re.match(r"^(?P<name>\S+)\s+\((?P<expansion>[^()]{3,})\)$", value)
+    return m.group("name") if m else value
 
 
 def extract_title_and_project(doc: Document, facts: QAFacts) -> None:
-    """Set ``facts.title`` (first H1) and ``facts.project`` (front matter, a label line, or the title)."""
+    """Set ``facts.title`` (first H1) and ``facts.project``.
+
+    The project name comes from, in order: front matter; a "Project:" label line; the title
+    without report words, dates and work items; a repository or package name the document shows;
+    a feature title that followed a work item ("Story 1.4 - EPUB Parser"); the heading after the title.
+    """
     h1 = next((h for h in doc.headings if h.level == 1), None) or (doc.headings[0] if doc.headings else None)
     if h1 is not None:
         title = clean(h1.text)
@@ -88,21 +216,30 @@ def extract_title_and_project(doc: Document, facts: QAFacts) -> None:
         text = clean(strip_line_markers(raw))
         m = _PROJECT_LABEL.match(text)
         if m:
-            value = re.split(r"\s+[·|]\s+|\s{2,}", m.group("value"))[0].strip()
+            value = _label_value(m.group("value"))
             if value and len(value) <= 120:
                 facts.project = NamedFact(value=value, evidence=doc.evidence(n))
                 return
+    name, work_item = _name_from_title(clean(h1.text)) if h1 is not None else (None, False)
+    if name and not work_item and h1 is not None:
+        facts.project = NamedFact(value=name, evidence=doc.evidence(h1.line))
+        return
+    repo = repository_name(doc)
+    if repo is not None:
+        facts.project = NamedFact(value=repo[0], evidence=doc.evidence(repo[1]))
+        return
+    if name and h1 is not None:
+        facts.project = NamedFact(value=name, evidence=doc.evidence(h1.line))
+        return
     if h1 is None:
         return
-    name = project_from_title(clean(h1.text))
-    source: Heading | None = h1
-    if name is None:
-        nxt = next((h for h in doc.headings if h.line > h1.line), None)
-        if nxt is not None and nxt.level == h1.level + 1 and nxt.line <= h1.line + 2:
-            name = project_from_title(clean(nxt.text)) or None
-            source = nxt
-    if name and source is not None:
-        facts.project = NamedFact(value=name, evidence=doc.evidence(source.line))
+    nxt = next((h for h in doc.headings if h.line > h1.line), None)
+    if nxt is not None and nxt.level == h1.level + 1 and nxt.line <= h1.line + 2:
+        text = clean(nxt.text)
+        if not _TIMESTAMP.search(text) and not re.match(r"^[^:]{1,30}:", text):
+            fallback, _ = _name_from_title(text)
+            if fallback:
+                facts.project = NamedFact(value=fallback, evidence=doc.evidence(nxt.line))
 
 
 def fm_evidence(doc: Document, key: str, value: Any) -> Evidence:

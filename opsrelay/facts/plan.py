@@ -93,3 +93,31 @@ def extract_document_kind(doc: Document, facts: QAFacts) -> None:
         facts.open_questions = [
             q for q in facts.open_questions if not q.question.startswith("The document states no executed")
         ]
+
+
+_QA_TITLE = vocab.pattern("qa_title", "plan_title")
+
+
+def has_qa_substance(facts: QAFacts) -> bool:
+    """Whether a document is QA output at all (ingest refuses the rest: a recipe, a library README).
+
+    Results, coverage, measurements, defects, a verdict, failures or a plan are QA substance on
+    their own. Test commands and a list of limitations are not: every library README has them. They
+    count only in a document whose title says it is about testing or quality.
+    """
+    strong = any(
+        (
+            facts.test_results,
+            facts.coverage,
+            [m for m in facts.performance if m.metric not in ("concurrency",)],
+            facts.defects,
+            facts.security,
+            facts.verdict.value != "unknown",
+            facts.document_kind == "plan",
+            facts.outcome_failures,
+        )
+    )
+    if strong:
+        return True
+    weak = bool(facts.test_commands or facts.risks or facts.perf_setup)
+    return weak and facts.title is not None and bool(_QA_TITLE.search(facts.title.value))
