@@ -21,7 +21,9 @@ from opsrelay.facts.model import Evidence
 
 Basis = Literal["qa_fact", "assumption"]
 
-PlatformKind = Literal["kubernetes", "container_paas", "compose_vm", "vm", "serverless"]
+PlatformKind = Literal["kubernetes", "container_paas", "compose_vm", "vm", "serverless", "distribution"]
+"""``distribution``: no servers of the team's own; the software is distributed to its users' processes,
+machines or devices (libraries, command-line tools, mobile, desktop and embedded apps)."""
 StrategyKind = Literal["rolling", "canary", "blue-green", "staged", "release"]
 """``staged``: percentage or wave rollouts to devices, store users or nodes; ``release``: a versioned
 artefact published to a registry or release page (libraries, command-line tools)."""

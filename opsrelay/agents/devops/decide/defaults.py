@@ -86,3 +86,43 @@ def reasoning_summary(facts: QAFacts, decisions: dict[str, object]) -> str:
         f"verdict {facts.verdict.value}. Platform, strategy and SLOs follow from these facts where they "
         f"exist; everything else is a recorded assumption. Release gate: {gate.status}."
     )
+
+
+def client_defaults(facts: QAFacts, kind: str, notes: AssumptionLog) -> None:
+    """Assumptions behind the guide of software distributed to users (library, CLI, apps, devices)."""
+    regimes = kb.compliance_mentions(compliance_texts(facts))
+    if not regimes and kind in ("mobile", "desktop", "embedded"):
+        notes.add(
+            "Compliance",
+            "Crash and usage telemetry is collected without personal data, with consent where the store or "
+            "law requires it (GDPR-style baseline).",
+            "The QA report names no regulatory requirement; confirm with legal which regimes apply.",
+        )
+    notes.add(
+        "Signing keys",
+        "Release signing keys (store upload keys, code-signing certificates, Sigstore keyless identity) "
+        "live in the CI secret store and hardware-backed key storage; no developer machine signs releases.",
+        "QA does not describe how releases are signed; signing in CI from protected secrets is the "
+        "standard control against tampered releases.",
+    )
+    notes.add(
+        "Release cadence",
+        "Releases are cut from main when changes are ready, at most weekly, with patch releases as needed.",
+        "No release cadence in the QA evidence; a predictable cadence lets users plan upgrades.",
+    )
+    notes.add(
+        "Field telemetry",
+        {
+            "library": "Adoption and regressions are tracked through registry download statistics and "
+            "issues labelled 'regression'; the library itself sends no telemetry.",
+            "cli": "The tool sends no telemetry; release-asset downloads, the install smoke test and issue "
+            "reports are the field signals.",
+            "mobile": "Crash and ANR telemetry come from Firebase Crashlytics and the store consoles (Google "
+            "Play Console / App Store Connect).",
+            "desktop": "Crash reports come from the app's crash reporter (Sentry) and update success from "
+            "the auto-update feed's logs.",
+            "embedded": "Devices report a heartbeat, update status and crash/reboot counts to the OTA "
+            "service.",
+        }.get(kind, "Field signals come from the distribution channels."),
+        "QA tested the software, not how it is observed in the field; these are the usual signals for it.",
+    )

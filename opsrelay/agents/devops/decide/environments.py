@@ -6,8 +6,39 @@ from opsrelay.agents.devops.decide.common import AssumptionLog, refs
 from opsrelay.agents.devops.decisions import EnvironmentDecision, EnvName
 from opsrelay.facts.model import QAFacts
 
+# What each environment means for software that is distributed rather than deployed.
+_CLIENT_PURPOSES: dict[str, dict[EnvName, str]] = {
+    "library": {
+        "production": "Published releases on the package registry that consumers depend on.",
+        "staging": "Pre-releases (vX.Y.Z-rc.N) on the registry that early adopters opt into.",
+        "development": "Local development and CI builds of every branch; nothing is published.",
+    },
+    "cli": {
+        "production": "Published GitHub releases and package-manager entries users install from.",
+        "staging": "Draft and pre-release (vX.Y.Z-rc.N) builds, installed by the team and testers.",
+        "development": "Local builds and CI artefacts of every branch; nothing is published.",
+    },
+    "mobile": {
+        "production": "The store production track (staged rollout to real users).",
+        "staging": "Store testing tracks: Google Play internal/closed testing and TestFlight.",
+        "development": "Debug builds on emulators, simulators and team devices.",
+    },
+    "desktop": {
+        "production": "The stable auto-update channel.",
+        "staging": "The beta auto-update channel (opt-in testers).",
+        "development": "Local and CI builds; unsigned or development-signed.",
+    },
+    "embedded": {
+        "production": "The device fleet, updated over the air in waves.",
+        "staging": "Lab devices and the canary device group.",
+        "development": "Developer boards, emulators and bench devices.",
+    },
+}
 
-def decide_environments(facts: QAFacts, service: str, notes: AssumptionLog) -> list[EnvironmentDecision]:
+
+def decide_environments(
+    facts: QAFacts, service: str, notes: AssumptionLog, kind: str = "service"
+) -> list[EnvironmentDecision]:
     """Production, staging and development, grounded where QA names them."""
     purposes: dict[EnvName, str] = {
         "production": "Serves real users; changes arrive only through the approved pipeline.",
@@ -15,6 +46,7 @@ def decide_environments(facts: QAFacts, service: str, notes: AssumptionLog) -> l
         "verified here.",
         "development": "Local and shared development; containers started with Docker Compose.",
     }
+    purposes = _CLIENT_PURPOSES.get(kind, purposes)
     mapping: dict[str, EnvName] = {
         "production": "production",
         "staging": "staging",

@@ -112,7 +112,8 @@ def decide_slo(facts: QAFacts, notes: AssumptionLog) -> SLODecision:
         error_rate_alert_percent=err_alert,
         error_rate_evidence=refs([err.evidence]) if err else [],
         latency_basis=latency_basis,
-        evidence=evidence,
+        # The load-test set-up (instances, nodes, data volume) the baselines were measured on.
+        evidence=evidence + (refs(s.evidence for s in facts.perf_setup) if p95 is not None else []),
     )
 
 
@@ -155,5 +156,7 @@ def decide_capacity(facts: QAFacts, slo_context: str | None, notes: AssumptionLo
         max_instances=10,
         scale_out_cpu_percent=70,
         basis="qa_fact",
-        evidence=refs(m.evidence for m in (base, peak) if m is not None),
+        evidence=refs(
+            [*(m.evidence for m in (base, peak) if m is not None), *(s.evidence for s in facts.perf_setup)]
+        ),
     )

@@ -244,6 +244,7 @@ def decide_runtimes(
         display = f"{label} {display_version}" if lang not in ("other", "cpp") else label
         if lang == "other":
             display = "application toolchain (make)"
+        frameworks = [f for f in frameworks if kb.norm(f) != kb.norm(label)]
         if frameworks:
             display += " (" + ", ".join(dict.fromkeys(frameworks)) + ")"
         migration, migration_refs = (

@@ -10,10 +10,22 @@ import re
 from collections.abc import Callable, Sequence
 
 from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.kinds import is_server
 from opsrelay.agents.devops.writers.assumptions import write_assumptions
 from opsrelay.agents.devops.writers.backup import write_backup, write_incident
 from opsrelay.agents.devops.writers.cicd import write_cicd
 from opsrelay.agents.devops.writers.common import sanitised
+from opsrelay.agents.devops.writers.distribution import (
+    write_client_alerting,
+    write_client_backup,
+    write_client_cost,
+    write_client_infrastructure,
+    write_client_monitoring,
+    write_client_overview,
+    write_client_performance,
+    write_client_runbooks,
+    write_client_security,
+)
 from opsrelay.agents.devops.writers.monitoring import write_alerting, write_monitoring
 from opsrelay.agents.devops.writers.overview import write_infrastructure, write_overview
 from opsrelay.agents.devops.writers.performance import write_cost, write_performance
@@ -39,6 +51,20 @@ WRITERS: dict[str, Writer] = {
     "operational_runbooks": write_runbooks,
     "quality_gates": write_quality_gates,
     "assumptions": write_assumptions,
+}
+
+# Software distributed to its users (library, CLI, mobile/desktop/embedded app) has no servers: these
+# sections describe its release channels and field signals instead.
+CLIENT_WRITERS: dict[str, Writer] = {
+    "deployment_overview": write_client_overview,
+    "infrastructure_architecture": write_client_infrastructure,
+    "monitoring_observability": write_client_monitoring,
+    "alerting_configuration": write_client_alerting,
+    "security_compliance": write_client_security,
+    "backup_disaster_recovery": write_client_backup,
+    "performance_optimization": write_client_performance,
+    "cost_management": write_client_cost,
+    "operational_runbooks": write_client_runbooks,
 }
 
 _PLACEHOLDER = re.compile(r"\[\.\.\.\]|\[…\]|\bTBD\b|\bTODO\b|\blorem\b|\bchangeme\b", re.IGNORECASE)
@@ -97,7 +123,10 @@ def write_section_offline(
     if key not in WRITERS:
         raise ValueError(f"no offline writer for section {key!r}")
     spec = SECTION_BY_KEY[key]
-    markdown = WRITERS[key](facts, sanitised(decisions))
+    writer = WRITERS[key]
+    if not is_server(decisions.delivery.kind):
+        writer = CLIENT_WRITERS.get(key, writer)
+    markdown = writer(facts, sanitised(decisions))
     missing = missing_shape(markdown, spec)
     if missing:  # pragma: no cover - guarded by tests; a bug, not a user error
         raise AssertionError(f"offline writer for {key} lacks template elements: {missing}")
@@ -106,4 +135,4 @@ def write_section_offline(
     return markdown.rstrip("\n") + "\n"
 
 
-__all__ = ["WRITERS", "missing_shape", "write_section_offline"]
+__all__ = ["CLIENT_WRITERS", "WRITERS", "missing_shape", "write_section_offline"]

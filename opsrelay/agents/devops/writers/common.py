@@ -186,3 +186,38 @@ def gate_summary(d: Decisions) -> str:
         "**Release gate: OPEN** — no open P0/P1 defect, failing test, failed QA criterion or NO-GO verdict "
         "in the QA evidence; see Quality Gates."
     )
+
+
+def perf_setup_note(facts: QAFacts) -> str:
+    """`` Measured on: 3× c5.xlarge (QA: …); …`` — QA's load-test set-up, cited; empty when unknown.
+
+    Figures from a load test only mean something next to the machine and data they came from, so
+    every sizing or objective derived from them is printed with this note.
+    """
+    if not facts.perf_setup:
+        return ""
+    parts = [f"{esc(s.value, 80)}{cite_paren(ref(s.evidence), 1)}" for s in facts.perf_setup[:4]]
+    return " QA measured on: " + "; ".join(parts) + "."
+
+
+def unit_lines(d: Decisions, what: str) -> list[str]:
+    """One nested bullet per service of a multi-service system (none for a single deploy unit).
+
+    ``what`` picks the sentence: ``compute`` (deploy unit and runtime), ``metrics`` (per-service
+    dashboards and alerts) or ``runbook`` (daily health check per service).
+    """
+    if len(d.services) < 2:
+        return []
+    out: list[str] = []
+    for u in d.services:
+        name = esc(u.name, 60)
+        qa = {"failing": " — failing in QA, blocks release", "ok": " — green in QA"}.get(u.status, "")
+        where = grounded(u.basis, u.evidence, 1)
+        if what == "compute":
+            text = f"{name}: {esc(u.runtime, 80)}{where}, its own image and deploy unit{qa}"
+        elif what == "metrics":
+            text = f"{name}: its own RED dashboard and alerts (label service={name}){qa}"
+        else:
+            text = f"{name}: health endpoint, error rate and latency against the SLO{qa}"
+        out.append(sub(text + "."))
+    return out

@@ -19,6 +19,7 @@ from opsrelay.agents.devops.writers.common import (
     route_name,
     sub,
     tools_ground,
+    unit_lines,
 )
 from opsrelay.facts.model import QAFacts
 
@@ -111,6 +112,7 @@ def write_monitoring(facts: QAFacts, d: Decisions) -> str:
             + (f" and the {baseline_phrase(d)}" if baseline_phrase(d) else "")
             + "; plus saturation (instance CPU, memory, worker/thread pool usage, queue depth).",
         ),
+        *unit_lines(d, "metrics"),
         field(
             "Logs",
             "Structured JSON logs (timestamp, level, service, environment, request id, trace id, route, "

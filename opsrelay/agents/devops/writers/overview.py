@@ -21,6 +21,7 @@ from opsrelay.agents.devops.writers.common import (
     service,
     sub,
     tools_ground,
+    unit_lines,
 )
 from opsrelay.facts.model import QAFacts
 
@@ -199,6 +200,7 @@ def write_infrastructure(facts: QAFacts, d: Decisions) -> str:
             f"{esc(d.hosting.dr_region)}" + ("." if d.hosting.basis == "assumption" else f" {ASSUMED}."),
         ),
         field("Compute", compute + "."),
+        *unit_lines(d, "compute"),
         field("Database", database + "."),
         field("Storage", storage + "."),
         field("Security", security + "."),

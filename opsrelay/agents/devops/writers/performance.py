@@ -12,6 +12,7 @@ from opsrelay.agents.devops.writers.common import (
     field,
     join_lines,
     num,
+    perf_setup_note,
     profile_of,
     ref,
     route_name,
@@ -91,8 +92,27 @@ def write_performance(facts: QAFacts, d: Decisions) -> str:
         if d.datastores
         else f"Not applicable until a datastore exists {ASSUMED}"
     )
+    names = {"throughput": "throughput", "error_rate": "error rate"}
+    units = {"rps": " requests/s", "%": " %", "ms": " ms", "s": " s", "users": " users"}
+    measured = [
+        f"{names.get(m.metric, m.metric)} {num(m.value)}{units.get(m.unit, ' ' + m.unit)}"
+        + (f" ({esc(m.context, 60)})" if m.context else "")
+        + cite_paren(ref(m.evidence), 1)
+        for m in facts.performance
+        if m.metric in ("p95", "p99", "throughput", "error_rate")
+    ][:4]
+    setup = perf_setup_note(facts)
+    intro: list[str] = []
+    if measured:
+        intro = [
+            "QA measured " + "; ".join(measured) + "." + setup + " The sizing below derives from them.",
+            "",
+        ]
+    elif setup:
+        intro = [setup.strip(), ""]
     lines = [
         "## Performance Optimization",
+        *intro,
         "### Optimization Strategies",
         field("Caching", caching),
         field("Database", database),

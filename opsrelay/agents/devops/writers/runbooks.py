@@ -13,6 +13,7 @@ from opsrelay.agents.devops.writers.common import (
     profile_of,
     ref,
     sub,
+    unit_lines,
 )
 from opsrelay.facts.model import Defect, QAFacts
 
@@ -54,6 +55,11 @@ def write_runbooks(facts: QAFacts, d: Decisions) -> str:
             f"Check system health dashboards: availability, p95 against the {slo.p95_target_ms} ms "
             "objective, "
             f"5xx against {num(slo.error_rate_target_percent)} %, instance and datastore saturation.",
+        ),
+        *(
+            [check(False, "Check each service's own health:"), *unit_lines(d, "runbook")]
+            if len(d.services) >= 2
+            else []
         ),
         check(False, "Review overnight alerts and incidents; every page has an owner and a ticket."),
         check(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from opsrelay.agents.devops import knowledge as kb
-from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.decisions import Decisions, ServiceUnit
+from opsrelay.agents.devops.safety import slug
 from opsrelay.agents.devops.writers.cicd.cloud import cloud_auth, kube_connect, ssh_setup
 from opsrelay.agents.devops.writers.cicd.yamltext import yq
 
@@ -11,6 +14,17 @@ from opsrelay.agents.devops.writers.cicd.yamltext import yq
 def deploy_commands(d: Decisions, env: str, name: str) -> list[str]:
     """Shell lines that roll the new image out to ``env`` on the decided platform."""
     region = d.hosting.region
+    kind = d.delivery.kind
+    if kind == "distributed_node" and d.platform.kind in ("vm", "compose_vm"):
+        # Waves (serial: 1 canary node, then 10 %, 33 %, 100 %) and the health gate between them live
+        # in the playbook; a failed wave stops the play and leaves the other nodes on the old version.
+        return [
+            "pipx install ansible-core==2.17.*",
+            f"ansible-playbook --inventory deploy/inventories/{env} deploy/upgrade-nodes.yml"
+            ' --extra-vars "node_version=$GITHUB_SHA image=$IMAGE_REPO"',
+        ]
+    if kind == "data_pipeline" and d.platform.kind != "kubernetes":
+        return _pipeline_commands(d, env, name)
     if d.platform.kind == "kubernetes":
         return [
             f"helm upgrade --install {name} ./deploy/helm/{name} --namespace {env}"
@@ -53,6 +67,53 @@ def deploy_commands(d: Decisions, env: str, name: str) -> list[str]:
     ]
 
 
+def _pipeline_commands(d: Decisions, env: str, name: str) -> list[str]:
+    """A data pipeline's release: a new job definition the schedule picks up; staging runs it once."""
+    provider = d.hosting.provider
+    if provider == "aws":
+        lines = [
+            f'aws ecs describe-task-definition --task-definition "{name}-{env}" --query taskDefinition > '
+            "taskdef.json",
+            'jq --arg IMAGE "$IMAGE_REPO:$GITHUB_SHA" \'.containerDefinitions[0].image = $IMAGE'
+            " | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities,"
+            " .registeredAt, .registeredBy)' taskdef.json > taskdef.new.json",
+            "aws ecs register-task-definition --cli-input-json file://taskdef.new.json",
+        ]
+        if env == "staging":
+            lines += [
+                f'TASK_ARN=$(aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition "{name}-{env}"'
+                ' --launch-type FARGATE --network-configuration "$ECS_NETWORK_CONFIGURATION"'
+                " --query 'tasks[0].taskArn' --output text)",
+                'aws ecs wait tasks-stopped --cluster "$ECS_CLUSTER" --tasks "$TASK_ARN"',
+                'EXIT_CODE=$(aws ecs describe-tasks --cluster "$ECS_CLUSTER" --tasks "$TASK_ARN"'
+                " --query 'tasks[0].containers[0].exitCode' --output text)",
+                'test "$EXIT_CODE" = "0"',
+            ]
+        return lines
+    if provider == "gcp":
+        lines = [
+            f'gcloud run jobs deploy "{name}-{env}" --image "$IMAGE_REPO:$GITHUB_SHA" '
+            f"--region {d.hosting.region} --quiet"
+        ]
+        if env == "staging":
+            lines.append(f'gcloud run jobs execute "{name}-{env}" --region {d.hosting.region} --wait')
+        return lines
+    if provider == "azure":
+        lines = [
+            f'az containerapp job update --name "{name}-{env}" --resource-group "$RESOURCE_GROUP"'
+            ' --image "$IMAGE_REPO:$GITHUB_SHA"'
+        ]
+        if env == "staging":
+            lines.append(
+                f'az containerapp job start --name "{name}-{env}" --resource-group "$RESOURCE_GROUP"'
+            )
+        return lines
+    return [
+        f'ssh -o BatchMode=yes deploy@"$DEPLOY_HOST" /opt/{name}/bin/release --sha "$GITHUB_SHA" '
+        f"--scheduled-job",
+    ]
+
+
 def migration_command(d: Decisions, env: str, name: str) -> list[str]:
     """Shell lines that run the migrations as a one-off task before the rollout (none on Kubernetes)."""
     if not any(ds.role == "primary_database" for ds in d.datastores):
@@ -77,14 +138,21 @@ def migration_command(d: Decisions, env: str, name: str) -> list[str]:
     return []
 
 
-def deploy_job(d: Decisions, env: str, name: str, image: str) -> list[str]:
-    """The ``deploy-<env>`` job: authenticate, migrate, roll out, smoke-test."""
+def deploy_job(
+    d: Decisions, env: str, name: str, image: str, *, units: Sequence[ServiceUnit] = ()
+) -> list[str]:
+    """The ``deploy-<env>`` job: authenticate, migrate, roll out, smoke-test.
+
+    With several services (``units``) the job runs once per service through a matrix, one service at
+    a time (``max-parallel: 1``), so a failing service stops the rollout of the ones after it.
+    """
     branch = "main" if env == "production" else "develop"
     url = next((e.url for e in d.environments if e.name == env and e.url), None)
     lines = [
         f"  deploy-{env}:",
         "    needs: build",
         f"    if: github.event_name == 'push' && github.ref == 'refs/heads/{branch}'",
+        *service_matrix(units, serial=True),
         "    runs-on: ubuntu-latest",
     ]
     if env == "production":
@@ -93,7 +161,7 @@ def deploy_job(d: Decisions, env: str, name: str, image: str) -> list[str]:
     if url:
         lines.append(f"      url: {yq(url)}")
     lines += [
-        f"    concurrency: deploy-{env}",
+        f"    concurrency: deploy-{env}" + ("-${{ matrix.service }}" if units else ""),
         "    timeout-minutes: 30",
         "    permissions:",
         "      contents: read",
@@ -133,10 +201,26 @@ def deploy_job(d: Decisions, env: str, name: str, image: str) -> list[str]:
     strategy = d.deployment.strategy
     lines += [f"      - name: Deploy to {env} ({strategy})", "        run: |"]
     lines += [f"          {c}" for c in deploy_commands(d, env, name)]
+    if d.delivery.kind == "data_pipeline":
+        return lines  # the staging run above is the smoke test; a job exposes no health endpoint
+    health = "$BASE_URL/${{ matrix.service }}/health" if units else "$BASE_URL/health"
     lines += [
         "      - name: Smoke test",
         "        run: |",
-        "          curl --fail --silent --show-error --retry 5 --retry-delay 10 --max-time 10 "
-        '"$BASE_URL/health"',
+        f'          curl --fail --silent --show-error --retry 5 --retry-delay 10 --max-time 10 "{health}"',
     ]
     return lines
+
+
+def service_matrix(units: Sequence[ServiceUnit], *, serial: bool = False) -> list[str]:
+    """A ``strategy.matrix.service`` over the services (nothing for a single deploy unit)."""
+    if not units:
+        return []
+    names = ", ".join(slug(u.name) for u in units)
+    return [
+        "    strategy:",
+        "      fail-fast: true",
+        *(["      max-parallel: 1"] if serial else []),
+        "      matrix:",
+        f"        service: [{names}]",
+    ]

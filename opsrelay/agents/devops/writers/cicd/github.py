@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.safety import slug
 from opsrelay.agents.devops.writers.cicd.cloud import image_ref
 from opsrelay.agents.devops.writers.cicd.commands import ci_test_commands
-from opsrelay.agents.devops.writers.cicd.deploy import deploy_job
+from opsrelay.agents.devops.writers.cicd.deploy import deploy_job, service_matrix
 from opsrelay.agents.devops.writers.cicd.jobs import load_job, mobile_jobs
+from opsrelay.agents.devops.writers.cicd.release import dispatch_inputs
 from opsrelay.agents.devops.writers.cicd.services import db_services, service_env
 from opsrelay.agents.devops.writers.cicd.toolchains import setup_steps
+from opsrelay.agents.devops.writers.cicd.units import client_release_jobs, service_test_job, unit_job
 from opsrelay.agents.devops.writers.cicd.yamltext import run_step, safe_cmd
 
 
@@ -19,6 +22,9 @@ def github_actions_yaml(d: Decisions) -> str:
     name = slug(d.service_name)
     commands = ci_test_commands(d)
     secret_env = sorted({v for c in commands for v in c.secret_env})
+    kind = d.delivery.kind
+    client = not kinds.is_server(kind)
+    dispatch = dispatch_inputs(kind)
     lines = [
         f"# .github/workflows/ci-cd.yml for {name}",
         "# Actions are pinned to full commit SHAs; Dependabot keeps the pins current.",
@@ -26,13 +32,11 @@ def github_actions_yaml(d: Decisions) -> str:
         "on:",
         "  push:",
         "    branches: [main, develop]",
+        *(["    tags: ['v*']"] if client else []),
         "  pull_request:",
         "    branches: [main]",
-        *(
-            ["  schedule:", "    - cron: '0 3 * * 1'", "  workflow_dispatch:"]
-            if ci_test_commands(d, "load")
-            else []
-        ),
+        *(["  schedule:", "    - cron: '0 3 * * 1'"] if ci_test_commands(d, "load") else []),
+        *(dispatch or (["  workflow_dispatch:"] if ci_test_commands(d, "load") else [])),
         "permissions:",
         "  contents: read",
         "concurrency:",
@@ -79,11 +83,24 @@ def github_actions_yaml(d: Decisions) -> str:
         f'docker run --rm -v "${{{{ github.workspace }}}}:/src:ro" {kb.TRIVY_IMAGE} fs --exit-code 1 '
         "--severity HIGH,CRITICAL /src",
     )
-    image, login, perms = image_ref(d, name)
+    units = d.services if len(d.services) >= 2 else []
+    for unit in units:
+        lines += service_test_job(d, unit)
+    if client:
+        lines += client_release_jobs(d, name)
+        lines += load_job(d)
+        return "\n".join(lines)
+    image, login, perms = image_ref(d, f"{name}-${{{{ matrix.service }}}}" if units else name)
+    build_cmd = (
+        'docker build --pull --tag "$IMAGE_REPO:$GITHUB_SHA" --file "$SERVICE/Dockerfile" "$SERVICE"'
+        if units
+        else 'docker build --pull --tag "$IMAGE_REPO:$GITHUB_SHA" .'
+    )
     lines += [
         "  build:",
-        "    needs: test",
+        "    needs: " + (f"[test, {', '.join(unit_job(u) for u in units)}]" if units else "test"),
         "    if: github.event_name == 'push'",
+        *service_matrix(units),
         "    runs-on: ubuntu-latest",
         "    timeout-minutes: 30",
         "    permissions:",
@@ -92,13 +109,14 @@ def github_actions_yaml(d: Decisions) -> str:
         "    env:",
         f"      REGISTRY: {image.rsplit('/', 1)[0]}",
         f"      IMAGE_REPO: {image}",
+        *(["      SERVICE: ${{ matrix.service }}"] if units else []),
         "    steps:",
         f"      - uses: {kb.CHECKOUT.uses()} # {kb.CHECKOUT.tag}",
         "        with:",
         "          persist-credentials: false",
         *login,
         "      - name: Build image",
-        '        run: docker build --pull --tag "$IMAGE_REPO:$GITHUB_SHA" .',
+        f"        run: {build_cmd}",
         "      - name: Scan image (Trivy, fails on HIGH/CRITICAL)",
         "        run: |",
         f"          docker run --rm -v /var/run/docker.sock:/var/run/docker.sock {kb.TRIVY_IMAGE} image"
@@ -106,8 +124,9 @@ def github_actions_yaml(d: Decisions) -> str:
         "      - name: Push image",
         '        run: docker push "$IMAGE_REPO:$GITHUB_SHA"',
     ]
-    lines += deploy_job(d, "staging", name, image)
-    lines += deploy_job(d, "production", name, image)
+    deploy_name = f"{name}-${{{{ matrix.service }}}}" if units else name
+    lines += deploy_job(d, "staging", deploy_name, image, units=units)
+    lines += deploy_job(d, "production", deploy_name, image, units=units)
     if d.platform.mobile_release:
         lines += mobile_jobs(d)
     lines += load_job(d)

@@ -15,7 +15,23 @@ def rollback_fields(d: Decisions, name: str) -> list[str]:
             f"Roll back when {trigger}; what reverts on its own and the one command for the rest:",
         )
     ]
-    if d.platform.kind == "kubernetes":
+    if d.delivery.kind == "distributed_node" and d.platform.kind in ("vm", "compose_vm"):
+        lines += [
+            sub(
+                "Automatic: the playbook upgrades one wave at a time and stops at the first wave whose nodes "
+                "do not regain peers and catch up with the network; later waves stay on the previous version."
+            ),
+            sub(
+                "Manual: "
+                + code(
+                    "ansible-playbook --inventory deploy/inventories/production deploy/upgrade-nodes.yml "
+                    '--extra-vars "node_version=$PREVIOUS_VERSION"'
+                )
+                + " re-runs the same waves with the previous version; the node data directory is kept "
+                "across versions."
+            ),
+        ]
+    elif d.platform.kind == "kubernetes":
         lines += [
             sub(
                 "Automatic: `helm upgrade --atomic` reverts the release when new pods never become ready; "

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops.kinds import is_server
 from opsrelay.agents.devops.safety import slug
+from opsrelay.agents.devops.writers.cicd.client import client_deployment_fields, client_intro
 from opsrelay.agents.devops.writers.cicd.commands import ci_test_commands
 from opsrelay.agents.devops.writers.cicd.github import github_actions_yaml
 from opsrelay.agents.devops.writers.cicd.gitlab import gitlab_ci_yaml
@@ -58,6 +60,23 @@ def write_cicd(facts: QAFacts, d: Decisions) -> str:
         "not_executed": "The release gate is **NOT EXECUTED** (QA only planned the tests): approvers must "
         "refuse production deployments until an executed QA run is green.",
     }.get(gate.status, "Approvers confirm the Quality Gates checklist before approving.")
+    if not is_server(d.delivery.kind):
+        client = [
+            "## CI/CD Pipeline",
+            client_intro(d, system, ", ".join(code(c.command) for c in commands), bool(qa_cmds)),
+            "",
+            "### Build Pipeline",
+            "```yaml",
+            yaml_text,
+            "```",
+            "",
+            "Repository settings the pipeline relies on: protected `main` branch and `v*` tags, required "
+            "reviewers on the `staging` and `production` environments, release credentials only as "
+            f"environment secrets, and Dependabot for action and dependency updates {ASSUMED}.",
+            "",
+            *client_deployment_fields(d, gate_text),
+        ]
+        return join_lines(client)
     lines = [
         "## CI/CD Pipeline",
         intro,
