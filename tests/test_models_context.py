@@ -757,3 +757,12 @@ def test_fake_stall_mid_stream_is_a_timeout() -> None:
         )
     assert info.value.kind == "timeout"
     assert "timeout mid-answer" in str(info.value)
+
+
+def test_a_count_made_before_the_probe_is_not_reused_after_it() -> None:
+    """complete() counts without probing; a later count of the same messages uses the server."""
+    with InfoServer(llamacpp_routes()) as server:
+        b = live(server.base_url)
+        early = b.token_count(msgs("same", "messages"), probe=False)
+        later = b.token_count(msgs("same", "messages"))
+    assert (early.method, later.method) == ("estimate", "server")

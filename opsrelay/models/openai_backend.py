@@ -409,6 +409,8 @@ class OpenAIBackend:
                 result = TokenCount(tokens, "server")
         if result is None:
             result = count_tokens(messages, self.model)
+        if info is None:
+            return result  # not known yet whether the server can count: do not cache the estimate
         with self._lock:
             if len(self._counts) > 1024:
                 self._counts.clear()
