@@ -33,6 +33,7 @@ from opsrelay.review.external import (
     ZIZMOR,
     ExternalResult,
     find_tool,
+    is_gitlab_ci,
     is_workflow,
     run_external,
     run_external_many,
@@ -58,9 +59,13 @@ def require(*tools: str) -> None:
     pytest.skip(message)
 
 
+GITLAB_EXAMPLE = Path("gitlab-variant-of-the-example")  # made by the fixture below
+
+
 def guide_sources() -> list[Path]:
-    """Every QA fixture (and the shared corpus when present) plus the bundled example."""
-    return [*qa_fixture_paths(), EXAMPLE]
+    """Every QA fixture (and the shared corpus when present), the bundled example, and the example
+    on GitLab (the offline engine writes a .gitlab-ci.yml when QA names GitLab CI)."""
+    return [*qa_fixture_paths(), EXAMPLE, GITLAB_EXAMPLE]
 
 
 def in_section(yaml_text: str, heading: str = "CI/CD Pipeline", sub: str = "Build Pipeline") -> str:
@@ -78,12 +83,23 @@ def line_of(markdown: str, needle: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def offline_guides() -> dict[Path, tuple[Document, ExternalResult]]:
+def offline_guides(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[Path, tuple[Document, ExternalResult]]:
     """Every offline guide, parsed, with what the linters said about it (each linter started once)."""
     require(*TOOLS)
+    gitlab = tmp_path_factory.mktemp("gitlab") / "QA_REPORT.md"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    first_section = text.index("\n## ") + 1
+    note = "The test suite runs in GitLab CI on every merge request.\n\n"
+    gitlab.write_text(text[:first_section] + note + text[first_section:], encoding="utf-8")
     sources = guide_sources()
     docs = [
-        parse_markdown(run_handoff(s, model="offline", date="2026-01-01", out_dir=None).operations_md)
+        parse_markdown(
+            run_handoff(
+                gitlab if s == GITLAB_EXAMPLE else s, model="offline", date="2026-01-01", out_dir=None
+            ).operations_md
+        )
         for s in sources
     ]
     return dict(zip(sources, zip(docs, run_external_many(docs), strict=True), strict=True))
@@ -100,9 +116,16 @@ def test_offline_guide_passes_the_ecosystem_linters(
     # have neither (a pipeline for another CI system; a library with no service to alert on).
     ci = doc.section("CI/CD Pipeline")
     assert ci is not None
-    github = any(is_workflow(yaml.safe_load(b.content)) for b in ci.code_blocks if b.lang == "yaml")
+    pipelines = [yaml.safe_load(b.content) for b in ci.code_blocks if b.lang == "yaml"]
+    github = any(is_workflow(p) for p in pipelines)
+    gitlab = any(is_gitlab_ci(p) for p in pipelines)
+    assert gitlab == (source == GITLAB_EXAMPLE)  # the variant is the one GitLab guide
     rules = any(re.search(r"^\s*groups:", b.content, re.MULTILINE) for b in doc.code_blocks)
-    expected = {*(WORKFLOW_TOOLS if github else ()), *((PROMTOOL,) if rules else ())}
+    expected = {
+        *(WORKFLOW_TOOLS if github else ()),
+        *((CHECK_JSONSCHEMA,) if gitlab else ()),
+        *((PROMTOOL,) if rules else ()),
+    }
     ran = {t for t, status in result.tools.items() if status.startswith("ran") and ";" not in status}
     assert ran == expected, result.tools
     problems = [f"{source.name}:{f.line}: {f.rule} ({f.severity}): {f.message}" for f in result.findings]
@@ -183,6 +206,20 @@ def test_schema_violation_is_caught_at_its_key() -> None:
     # zizmor refuses a workflow that breaks the schema; that is a status, not a finding.
     assert review.external_tools[ZIZMOR].startswith("failed: "), review.external_tools
     assert "as workflow" in review.external_tools[ZIZMOR]
+
+
+def test_gitlab_ci_schema_violation_is_caught() -> None:
+    require(CHECK_JSONSCHEMA)
+    markdown = in_section((PLANTED / "gitlab-bad-when.yml").read_text(encoding="utf-8"))
+
+    review = review_document(markdown, external=True)
+
+    schema = [f for f in review.findings if f.rule == "external.gitlab-ci-schema"]
+    assert [(f.severity, f.line) for f in schema] == [("major", line_of(markdown, "when: sometimes"))]
+    assert "'sometimes' is not one of" in schema[0].message
+    # GitHub's linters have nothing to read in a .gitlab-ci.yml.
+    assert review.external_tools[ACTIONLINT] == review.external_tools[ZIZMOR] == "not needed"
+    assert review.external_tools[CHECK_JSONSCHEMA] == "ran"
 
 
 def test_bad_promql_is_caught_at_its_expression() -> None:
@@ -268,7 +305,7 @@ def test_tools_are_not_looked_up_without_blocks_to_check() -> None:
         asked.append(name)
         return None
 
-    markdown = in_section("stages: [test]\ntest:\n  stage: test\n  script: [pytest -q]\n")
+    markdown = in_section("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n")
 
     result = run_external(parse_markdown(markdown), finder=finder)
 
@@ -318,8 +355,12 @@ def test_only_github_workflows_go_to_the_workflow_linters() -> None:
     circleci = {"version": 2.1, "jobs": {"t": {"docker": [], "steps": []}}, "workflows": {}}
     azure = {"trigger": ["main"], "pool": {"vmImage": "x"}, "jobs": {"t": {}}}
     gitlab = {"stages": ["test"], "test": {"script": ["pytest"]}}
+    azure_stages = {"stages": [{"stage": "Build", "jobs": []}]}
+    gitlab_jobs_only = {"test": {"script": ["pytest"]}, "variables": {"A": "1"}}
     assert is_workflow(github) and is_workflow(yaml11_on)
     assert not any(is_workflow(d) for d in (circleci, azure, gitlab, ["jobs"], None))
+    assert is_gitlab_ci(gitlab) and is_gitlab_ci(gitlab_jobs_only)
+    assert not any(is_gitlab_ci(d) for d in (github, circleci, azure, azure_stages, ["stages"], None))
 
 
 # -- the command line and the install script ----------------------------------------------------

@@ -7,11 +7,14 @@ it contains to the tools that the people running it would use:
   ``run:`` scripts when that is installed too), ``zizmor`` (offline, medium severity and up) and
   ``check-jsonschema`` against GitHub's workflow schema (the copy vendored in check-jsonschema,
   so no download);
+- every GitLab CI block (``.gitlab-ci.yml``) goes through ``check-jsonschema`` against GitLab's
+  schema (vendored likewise);
 - every Prometheus rules block (``groups:`` with ``alert:``/``record:`` rules, also inside a
   ``PrometheusRule`` resource) goes through ``promtool check rules``.
 
 Each problem becomes a :class:`~opsrelay.review.model.Finding` (``external.actionlint``,
-``external.zizmor``, ``external.workflow-schema``, ``external.promtool``) at the document line the
+``external.zizmor``, ``external.workflow-schema``, ``external.gitlab-ci-schema``,
+``external.promtool``) at the document line the
 tool pointed to. A tool that is not installed is reported as missing, never as a failure: the
 deterministic rules still run. The blocks are written to a temporary folder that is removed
 afterwards; each tool runs with a timeout, and none of them touches the network.
@@ -34,7 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -128,6 +131,20 @@ def is_workflow(data: Any) -> bool:
     return any(isinstance(j, dict) and ("runs-on" in j or "uses" in j) for j in jobs)
 
 
+def is_gitlab_ci(data: Any) -> bool:
+    """Whether parsed YAML is a ``.gitlab-ci.yml``: a list of stage names, or top-level jobs with ``script``.
+
+    Azure Pipelines also has ``stages``, but as a list of mappings; CircleCI and GitHub keep their
+    jobs under ``jobs``.
+    """
+    if not isinstance(data, dict) or "jobs" in data or any(k in ("trigger", "pool", "steps") for k in data):
+        return False
+    stages = data.get("stages")
+    if stages is not None:
+        return isinstance(stages, list) and all(isinstance(s, str) for s in stages)
+    return any(isinstance(v, dict) and "script" in v for v in data.values())
+
+
 def _rule_groups(data: Any) -> Any:
     """The ``groups`` list of a Prometheus rules file or a ``PrometheusRule`` resource, else None."""
     if isinstance(data, dict) and data.get("kind") == "PrometheusRule" and isinstance(data.get("spec"), dict):
@@ -149,6 +166,7 @@ class _Input:
     """One block written to a temporary file: the tools report file lines, findings need document lines."""
 
     doc: int  # index of the document in the run
+    kind: Literal["github", "gitlab", "rules"]
     block: CodeBlock
     relpath: str
     text: str  # what is written: the block, or the rule groups of a PrometheusRule resource
@@ -161,27 +179,38 @@ class _Input:
         return min(self.block.content_line(file_line - 1), self.block.end)
 
 
-def _collect(doc: Document, index: int) -> tuple[list[_Input], list[_Input]]:
-    """The workflow blocks and the Prometheus rules blocks of the ``index``-th document."""
-    workflows: list[_Input] = []
-    rules: list[_Input] = []
+def _collect(doc: Document, index: int) -> list[_Input]:
+    """The GitHub workflow, GitLab CI and Prometheus rules blocks of the ``index``-th document."""
+    found: list[_Input] = []
     for block in doc.code_blocks:
         data = _load_single(block)
         if data is None:
             continue
         name = f"doc{index}-line{block.line}.yml"
         if is_workflow(data):
-            workflows.append(_Input(index, block, str(_WORKFLOW_DIR / name), block.content, True))
+            found.append(_Input(index, "github", block, str(_WORKFLOW_DIR / name), block.content, True))
+            continue
+        if is_gitlab_ci(data):
+            found.append(_Input(index, "gitlab", block, f"gitlab-ci-{name}", block.content, True))
             continue
         groups = _rule_groups(data)
         if groups is None:
             continue
         if isinstance(data, dict) and "groups" in data and data.get("kind") != "PrometheusRule":
-            rules.append(_Input(index, block, f"rules-{name}", block.content, True))
+            found.append(_Input(index, "rules", block, f"rules-{name}", block.content, True))
         else:  # promtool reads plain rule files: check the resource's spec on its own
             text = yaml.safe_dump({"groups": groups}, sort_keys=False)
-            rules.append(_Input(index, block, f"rules-{name}", text, False))
-    return workflows, rules
+            found.append(_Input(index, "rules", block, f"rules-{name}", text, False))
+    return found
+
+
+# Which blocks each linter reads: check-jsonschema holds both CI systems to their schemas.
+_KINDS: dict[str, tuple[str, ...]] = {
+    ACTIONLINT: ("github",),
+    ZIZMOR: ("github",),
+    CHECK_JSONSCHEMA: ("github", "gitlab"),
+    PROMTOOL: ("rules",),
+}
 
 
 # -- running ------------------------------------------------------------------------------------
@@ -357,6 +386,25 @@ def _yaml_path_line(text: str, path: str) -> int | None:
     return line
 
 
+# Per CI system: check-jsonschema's vendored schema, the rule id, the message label, the fix hint.
+_SCHEMAS: dict[str, tuple[str, str, str, str]] = {
+    "github": (
+        "vendor.github-workflows",
+        "external.workflow-schema",
+        "GitHub workflow schema",
+        "Use the keys and value types GitHub's workflow syntax defines (e.g. runs-on on every job, run: "
+        "or uses: on every step).",
+    ),
+    "gitlab": (
+        "vendor.gitlab-ci",
+        "external.gitlab-ci-schema",
+        "GitLab CI schema",
+        "Use the keywords and value types of GitLab's .gitlab-ci.yml reference (stage, script, rules, "
+        "needs, environment).",
+    ),
+}
+
+
 def _parse_schema(docs: Sequence[Document], inputs: Sequence[_Input], run: _Run) -> list[_Found]:
     if run.returncode not in (0, 1):
         raise _ToolFailed(_first_error_line(run))
@@ -364,6 +412,8 @@ def _parse_schema(docs: Sequence[Document], inputs: Sequence[_Input], run: _Run)
         report = json.loads(run.stdout)
     except json.JSONDecodeError as exc:
         raise _ToolFailed(f"unreadable output ({exc})") from exc
+    # One batch holds one CI system's files (one schema per run).
+    rule, label, fix = _SCHEMAS[inputs[0].kind][1:] if inputs else _SCHEMAS["github"][1:]
     out: list[_Found] = []
     for err in report.get("errors", []):
         inp = _by_name(inputs, str(err.get("filename", "")))
@@ -371,27 +421,16 @@ def _parse_schema(docs: Sequence[Document], inputs: Sequence[_Input], run: _Run)
         match = err.get("best_deep_match") or err.get("best_match") or err
         path, message = str(match.get("path", err.get("path", "$"))), str(match.get("message", ""))
         line = _yaml_path_line(inp.text, path) if inp is not None else None
-        out.append(
-            _make(
-                docs,
-                "external.workflow-schema",
-                "major",
-                inp=inp,
-                line=line,
-                msg=f"GitHub workflow schema: {path}: {message}",
-                fix="Use the keys and value types GitHub's workflow syntax defines (e.g. runs-on on every "
-                "job, run: or uses: on every step).",
-            )
-        )
+        out.append(_make(docs, rule, "major", inp=inp, line=line, msg=f"{label}: {path}: {message}", fix=fix))
     for err in report.get("parse_errors", []):
         out.append(
             _make(
                 docs,
-                "external.workflow-schema",
+                rule,
                 "major",
                 inp=_by_name(inputs, str(err.get("filename", ""))),
                 line=None,
-                msg=f"GitHub workflow schema: {err.get('message', 'the file does not parse')}",
+                msg=f"{label}: {err.get('message', 'the file does not parse')}",
                 fix="Fix the YAML so that it loads.",
             )
         )
@@ -456,7 +495,8 @@ def _parse_promtool(docs: Sequence[Document], inputs: Sequence[_Input], run: _Ru
 Parser = Callable[[Sequence[Document], Sequence[_Input], _Run], list[_Found]]
 
 
-def _command(tool: str, exe: str, files: Sequence[str], shellcheck: str | None) -> list[str]:
+def _command(tool: str, exe: str, batch: Sequence[_Input], shellcheck: str | None) -> list[str]:
+    files = [i.relpath for i in batch]
     if tool == ACTIONLINT:
         # shellcheck/pyflakes are named explicitly (or switched off) so results do not depend on
         # whatever else happens to be on PATH.
@@ -486,7 +526,8 @@ def _command(tool: str, exe: str, files: Sequence[str], shellcheck: str | None) 
             *files,
         ]
     if tool == CHECK_JSONSCHEMA:
-        return [exe, "--builtin-schema", "vendor.github-workflows", "-o", "json", "--color", "never", *files]
+        schema = _SCHEMAS[batch[0].kind][0]  # the vendored copy: no download
+        return [exe, "--builtin-schema", schema, "-o", "json", "--color", "never", *files]
     return [exe, "check", "rules", "--lint=duplicate-rules", "--lint-fatal", *files]
 
 
@@ -531,8 +572,8 @@ def run_external_many(
     from concurrent.futures import ThreadPoolExecutor
 
     wanted = [t for t in TOOLS if t in set(tools)]
-    collected = [_collect(doc, k) for k, doc in enumerate(docs)]
-    inputs_of = {t: [i for wf, rules in collected for i in (rules if t == PROMTOOL else wf)] for t in wanted}
+    collected = [i for k, doc in enumerate(docs) for i in _collect(doc, k)]
+    inputs_of = {t: [i for i in collected if i.kind in _KINDS[t]] for t in wanted}
     needed = {t: {i.doc for i in inputs_of[t]} for t in wanted}  # documents with blocks for the tool
     exes = {t: finder(t) for t in wanted if needed[t]}
     results = [ExternalResult() for _ in docs]
@@ -558,12 +599,15 @@ def run_external_many(
             assert exe is not None  # runnable tools were found
             # zizmor gives up on every file when one of them does not load as a workflow (it is no
             # schema checker): one file per run, so a broken block does not hide the others.
-            batches = [[i] for i in inputs] if tool == ZIZMOR else [list(inputs)]
+            if tool == ZIZMOR:
+                batches = [[i] for i in inputs]
+            else:  # one run per kind: check-jsonschema takes one schema at a time
+                batches = [b for b in ([i for i in inputs if i.kind == k] for k in _KINDS[tool]) if b]
             found: list[_Found] = []
             failed: dict[int, list[str]] = {}  # document -> why its blocks could not be read
             deadline = time.monotonic() + timeout_s
             for batch in batches:
-                cmd = _command(tool, exe, [i.relpath for i in batch], shellcheck)
+                cmd = _command(tool, exe, batch, shellcheck)
                 try:
                     proc = subprocess.run(
                         cmd,
@@ -617,6 +661,7 @@ __all__ = [
     "ZIZMOR",
     "ExternalResult",
     "find_tool",
+    "is_gitlab_ci",
     "is_workflow",
     "run_external",
     "run_external_many",
