@@ -39,6 +39,8 @@ from opsrelay.review.external import (
     run_external_many,
 )
 from opsrelay.review.markdown import Document, parse_markdown
+from opsrelay.testing.devops_model import devops_responder
+from opsrelay.testing.fake_openai import FakeOpenAI
 
 PLANTED = FIXTURES / "external"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -130,6 +132,28 @@ def test_offline_guide_passes_the_ecosystem_linters(
     assert ran == expected, result.tools
     problems = [f"{source.name}:{f.line}: {f.rule} ({f.severity}): {f.message}" for f in result.findings]
     assert not problems, "\n".join(problems)
+
+
+def test_a_guide_written_through_the_model_path_passes_the_linters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require(*TOOLS)
+    # Real HTTP to the local fake server, answered by the scripted DevOps model: the sections come
+    # back as model text and go through the same parsing, validation and assembly as a real model's.
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-0123456789")
+    with FakeOpenAI(devops_responder) as server:
+        result = run_handoff(
+            EXAMPLE,
+            model="openai:gpt-4.1-mini",
+            base_url=server.base_url,
+            date="2026-01-01",
+            out_dir=tmp_path,
+        )
+        assert server.chat_requests, "the model was not asked"
+    linted = run_external(parse_markdown(result.operations_md))
+
+    assert all(status.startswith("ran") for status in linted.tools.values()), linted.tools
+    assert [f"{f.line}: {f.rule}: {f.message}" for f in linted.findings] == []
 
 
 def test_the_offline_guides_give_every_linter_work(
