@@ -54,7 +54,7 @@ TOOLS: tuple[str, ...] = (ACTIONLINT, ZIZMOR, CHECK_JSONSCHEMA, PROMTOOL)
 """The linters a review can run, in the order their status is reported."""
 
 DEFAULT_TIMEOUT_S = 60.0
-"""Seconds one tool may take over one document (all its blocks at once) before it is given up."""
+"""Seconds one linter may take over all the blocks of one run before it is given up."""
 
 _MESSAGE_LIMIT = 240
 _WORKFLOW_DIR = Path(".github") / "workflows"  # zizmor and actionlint recognise workflows by path
@@ -69,7 +69,8 @@ _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class ExternalResult:
     """What the external linters said about one document.
 
-    ``tools`` maps each linter to its status: ``ran`` (``ran with shellcheck`` for actionlint),
+    ``tools`` maps each linter to its status: ``ran`` (``ran with shellcheck`` for actionlint;
+    ``ran; could not read N of M blocks (<reason>)`` when the tool refused some of them),
     ``missing``, ``not needed`` (the document has nothing for it to check), ``timed out after N s``
     or ``failed: <reason>``.
     """
