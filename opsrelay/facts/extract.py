@@ -20,13 +20,15 @@ from opsrelay.facts.coverage import extract_coverage
 from opsrelay.facts.defects import extract_defects
 from opsrelay.facts.document import Document, parse_document
 from opsrelay.facts.environments import extract_environments
+from opsrelay.facts.kind import extract_software_kind
 from opsrelay.facts.meta import detect_language, extract_date, extract_title_and_project
 from opsrelay.facts.model import QAFacts
 from opsrelay.facts.outcome import extract_outcome
 from opsrelay.facts.perf import extract_performance
 from opsrelay.facts.plan import extract_document_kind
-from opsrelay.facts.setup import extract_perf_setup
 from opsrelay.facts.risks import extract_risks
+from opsrelay.facts.services import extract_services
+from opsrelay.facts.setup import extract_perf_setup
 from opsrelay.facts.stack import extract_stack
 from opsrelay.facts.testing import extract_test_commands, extract_test_results
 from opsrelay.facts.verdict import extract_verdict
@@ -39,6 +41,8 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("title_and_project", extract_title_and_project),
     ("date", extract_date),
     ("stack", extract_stack),
+    ("services", extract_services),  # after the stack (names of products are not services)
+    ("software_kind", extract_software_kind),  # reads the stack and the services
     ("test_commands", extract_test_commands),
     ("test_results", extract_test_results),
     ("coverage", extract_coverage),

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from opsrelay.facts.document import Document
 from opsrelay.facts.model import Evidence, KindFact, QAFacts, SoftwareKind
-from opsrelay.facts.stack import Sections
+from opsrelay.facts.stack import Sections, hedged
 from opsrelay.facts.stack_signals import NeedleIndex, needles_of
-from opsrelay.facts.text import clean, is_hedged
+from opsrelay.facts.text import clean
 
 MIN_SCORE = 3.0
 """A kind needs at least this much evidence: one self-description, or two independent signals."""
@@ -146,26 +146,37 @@ SIGNALS: tuple[KindSignal, ...] = (
     # --- desktop apps ---------------------------------------------------------------------------------
     _k(
         "desktop",
-        r"\bdesktop\s+(?:app(?:lication)?|client|software)s?\b|\b(?:Windows|macOS|Linux)\s+app(?:lication)?s?\b"
-        r"|\binstallers?\b|\.(?:exe|dmg|msi|AppImage)\b|\bFlatpak\b",
+        r"\bdesktop\s+(?:app(?:lication)?|client|software)s?\b|\b(?:Windows|macOS|Linux)\s+app(?:lication)?s?\b",
         2,
     ),
+    _k("desktop", r"\binstallers?\b|\.(?:exe|dmg|msi|AppImage)\b|\bFlatpak\b|\bnotari[sz]ation\b", 1.5),
     # --- embedded, TV and device software -------------------------------------------------------------------
     _k(
         "embedded",
-        r"\bwebOS\w*|\bTizen\b|\bAndroid\s+TV\b|\bsmart\s?TVs?\b|\bTVs?\b|\bset[\s-]top\s+box\w*|\bremote\s+control\w*"
-        r"|\bfirmware\b|\bembedded\s+(?:devices?|systems?|software|targets?|Linux|boards?|hardware)\b|\bmicrocontrollers?\b|\bRTOS\b|\bYocto\b|\bRaspberry\s+Pi\b|\bESP32\b"
-        r"|\bArduino\b|\bkiosks?\b|\bdevice\s+fleets?\b|\bOTA\s+updates?\b|리모컨|遥控|リモコン",
+        r"\bwebOS\w*|\bTizen\b|\bAndroid\s+TV\b|\bsmart\s?TVs?\b|\bTVs?\b|\bset[\s-]top\s+box\w*"
+        r"|\bremote\s+control\w*|리모컨|遥控|リモコン",
         2.5,
+    ),
+    # Firmware, device fleets and over-the-air updates exist only for device software.
+    _k("embedded", r"\bfirmware\b|\bdevice\s+fleets?\b|\bOTA\s+updates?\b|\bover[\s-]the[\s-]air\b", 3),
+    _k(
+        "embedded",
+        r"\bembedded\s+(?:devices?|systems?|software|targets?|Linux|boards?|hardware)\b|\bmicrocontrollers?\b"
+        r"|\bRTOS\b|\bYocto\b|\bRaspberry\s+Pi\b|\bESP32\b|\bArduino\b|\bkiosks?\b",
+        2,
     ),
     _k("embedded", r"\bCHANNEL_(?:UP|DOWN)\b|\bchannel\s+(?:up|down|buttons?)\b|\bD-?pad\b", 1),
     # --- data pipelines -------------------------------------------------------------------------------
     _k(
         "data_pipeline",
-        r"\bETL\b|\bELT\b|\bdata[\s-]pipelines?\b|\bdata[\s-]processing\b|\bbatch\s+(?:jobs?|processing|pipeline)\b"
-        r"|\bstream\s+processing\b|\bingestion\b|\bAirflow\b|\bApache\s+Spark\b|\bPySpark\b|\bFlink\b|\bApache\s+Beam\b"
-        r"|\bdbt\b|\bDagster\b|\bPrefect\b|\bdata\s+warehouse\b|\bconsumer\s+groups?\b",
-        2,
+        r"\bETL\b|\bELT\b|\bdata[\s-]pipelines?\b|\bdata[\s-]processing\b|\bAirflow\b|\bApache\s+Spark\b"
+        r"|\bPySpark\b|\bFlink\b|\bApache\s+Beam\b|\bdbt\b|\bDagster\b|\bPrefect\b|\bdata\s+warehouse\b",
+        3,
+    ),
+    _k(
+        "data_pipeline",
+        r"\bbatch\s+(?:jobs?|processing|pipeline)\b|\bstream\s+processing\b|\bingestion\b|\bconsumer\s+groups?\b",
+        1.5,
     ),
     # --- distributed nodes ----------------------------------------------------------------------------
     _k(
@@ -269,7 +280,7 @@ def score_kinds(doc: Document, facts: QAFacts) -> dict[SoftwareKind, tuple[float
         for i in _INDEX.candidates(text.lower()):
             sig = SIGNALS[i]
             m = sig.pattern.search(text)
-            if m is None or (not in_code and is_hedged(text, m.start(), m.end())):
+            if m is None or (not in_code and hedged(text, m.start(), m.end())):
                 continue
             tally(sig.kind).add(i, sig.weight * factor, n)
         if not in_code and _SELF_HINT.search(text):

@@ -236,6 +236,10 @@ CATALOGUE: tuple[Tech, ...] = (
     _t("Artillery", "tool", r"\bArtillery\b", ci=False),
 )
 
+# A name on such a line is something else: "JUnit XML" and "formats: JSON, JUnit, TAP" are a report
+# format that test runners of every language write, not the Java test framework.
+_NOT_ON_LINE: dict[str, re.Pattern[str]] = {"JUnit": re.compile(r"\bformats?\b|\bXML\b|\breports?\b", re.I)}
+
 _BY_TRIGGER: dict[str, list[int]] = {}
 for _i, _tech in enumerate(CATALOGUE):
     for _word in _tech.triggers:
@@ -282,7 +286,7 @@ _RECOMMENDATION_FACTOR = 0.5
 _COMPARISON = re.compile(
     r"\b(?:unlike|compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|rather\s+than|"
     r"as\s+opposed\s+to|(?:ported|migrated|moved|switched)\s+(?:away\s+)?from|formerly|previously|"
-    r"benchmark(?:ed|s)?\s+against)\s*$",
+    r"benchmark(?:ed|s)?\s+against)(?:\s+[\w-]+){0,2}?\s*$",
     re.I,
 )
 # "(assumed)", "(probably)", "(likely)" right after a mention: evidence, but weaker.
@@ -420,9 +424,25 @@ class Sections:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 
 
+_SENTENCE_END = re.compile(r"[.!?;](?:\s+|$)|\s\|\s")
+
+
+def hedged(text: str, start: int, end: int) -> bool:
+    """:func:`is_hedged` within the sentence (or table cell) of the mention only.
+
+    "There is no mobile app yet. `GET /health` returns 200": the negation of one sentence does not
+    reach into the next.
+    """
+    begin = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        begin = m.end()
+    stop = next((m.start() + 1 for m in _SENTENCE_END.finditer(text, end)), len(text))
+    return is_hedged(text[begin:stop], start - begin, end - begin)
+
+
 def _mention_weight(text: str, start: int, end: int) -> float:
     """Weight of a direct mention at [start, end) of ``text``: 0 when it is not a statement of fact."""
-    if is_hedged(text, start, end):
+    if hedged(text, start, end):
         return 0.0
     weight = _DIRECT_WEIGHT
     if _COMPARISON.search(text[max(0, start - 40) : start]):
@@ -445,6 +465,9 @@ def _direct_mentions(doc: Document, sections: Sections, found: _Evidence) -> Non
             continue
         test_line = bool(_TEST_DATASTORE.search(text))
         for tech in (CATALOGUE[i] for i in sorted(hits)):
+            unless = _NOT_ON_LINE.get(tech.name)
+            if unless is not None and unless.search(text):
+                continue
             for m in tech.pattern.finditer(text):
                 weight = _mention_weight(text, m.start(), m.end())
                 if weight <= 0:
@@ -471,6 +494,13 @@ def _signals_for(lowered: str) -> list[Signal]:
     return [SIGNALS[i] for i in _INDEX.candidates(lowered)]
 
 
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+
+
+def _code_spans(line: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _INLINE_CODE.finditer(line)] if "`" in line else []
+
+
 def _indirect_signals(doc: Document, sections: Sections, found: _Evidence) -> None:
     """Indirect evidence (:data:`SIGNALS`) on every line, inline code and code blocks included."""
     for n, raw in enumerate(doc.lines, start=1):
@@ -486,7 +516,7 @@ def _indirect_signals(doc: Document, sections: Sections, found: _Evidence) -> No
         test_line = bool(_TEST_DATASTORE.search(raw))
         line = raw
         for sig in signals:
-            if sig.role == "load":
+            if sig.role != "app":
                 # Load-test scripts are masked so that their extension does not count for the app.
                 for lm in sig.pattern.finditer(line):
                     line = line[: lm.start()] + " " * (lm.end() - lm.start()) + line[lm.end() :]
@@ -495,7 +525,9 @@ def _indirect_signals(doc: Document, sections: Sections, found: _Evidence) -> No
             if m is None:
                 continue
             weight = sig.weight * factor
-            if not in_code and is_hedged(line, m.start(), m.end()):
+            # Inline code is literal (``find_package(Qt5 REQUIRED)``): only prose can be hedged.
+            literal = in_code or any(a <= m.start() and m.end() <= b for a, b in _code_spans(line))
+            if not literal and hedged(line, m.start(), m.end()):
                 weight *= _RECOMMENDATION_FACTOR
             test = test_line and sig.kind in ("datastore", "cache")
             found.add(sig.name, sig.kind, weight, n, _signal_version(m), test=test)

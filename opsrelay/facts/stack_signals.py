@@ -17,6 +17,8 @@ an item is kept from 2 up):
 - 1 or less: a hint that only counts together with others (``npm run``, ``*Controller.java`` for
   Spring, a ``.h`` header).
 
+``role="mask"`` marks names that look like source files but are tool configuration
+(``next.config.mjs``, ``jest.config.ts``): masked, they count for no language.
 ``role="load"`` marks load-test and benchmark tooling (``k6 run load/k6-test.js``,
 ``npm run smoke``): a load generator is a separate program, so its language says nothing about the
 application's runtime. Such evidence is kept apart and only ever yields a *test-only* item.
@@ -31,7 +33,7 @@ from typing import Literal
 
 from opsrelay.facts.model import StackKind
 
-Role = Literal["app", "load"]
+Role = Literal["app", "load", "mask"]
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,16 @@ SIGNALS: tuple[Signal, ...] = (
         role="load",
         needles=("npm", "yarn", "pnpm"),
     ),
+    # Tool configuration files are written in JavaScript whatever the application's language.
+    _s(
+        "config",
+        "tool",
+        r"[\w.-]*\.config\.(?:m?js|cjs|ts|mts)\b|\.eslintrc\.c?js\b|\bGruntfile\.js\b|\bgulpfile\.js\b",
+        0,
+        ci=True,
+        role="mask",
+        needles=(".config.", ".eslintrc", "gruntfile", "gulpfile"),
+    ),
     # --- source files ----------------------------------------------------------------------------
     _s("Java", "language", _file("java"), 2, needles=_exts("java")),
     _s("Kotlin", "language", _file("kt|kts"), 2, needles=_exts("kt|kts")),
@@ -317,10 +329,10 @@ SIGNALS: tuple[Signal, ...] = (
     _s("Go", "language", r"```go\b", 1.5),
     # --- JVM ---------------------------------------------------------------------------------------
     _s("Gradle", "tool", r"\bgradlew\b|\bgradle\s+\w|\bbuild\.gradle(?:\.kts)?\b|\bGradle\b", 3),
-    _s("Java", "language", r"\bgradlew\b|\bgradle\s+(?:build|test|check)\b|\bbuild\.gradle\b", 1.5),
+    _s("Java", "language", r"\bgradlew\b|\bgradle\s+(?:build|test|check)\b|\bbuild\.gradle\b", 2),
     _s("Kotlin", "language", r"\bbuild\.gradle\.kts\b|```kotlin\b", 1.5),
-    _s("Maven", "tool", r"\bmvnw?\s+\w|\bpom\.xml\b|\bMaven\b", 3),
-    _s("Java", "language", r"\bmvnw?\s+\w|\bpom\.xml\b|\bMaven\b", 2),
+    _s("Maven", "tool", r"\bmvnw?\s+[-\w]|\bpom\.xml\b|\bMaven\b", 3),
+    _s("Java", "language", r"\bmvnw?\s+[-\w]|\bpom\.xml\b|\bMaven\b", 2),
     _s(
         "Java",
         "language",
@@ -489,7 +501,8 @@ SIGNALS: tuple[Signal, ...] = (
         3,
     ),
     _s("CMake", "tool", r"\bCMakeLists\.txt\b|\bcmake\s|\bctest\b|\bcmake\b", 3, ci=True),
-    _s("C++", "language", r"\bCMakeLists\.txt\b|\bctest\b", 1.5),
+    # CMake builds C as well, but C++ far more often: a CMake build is C++ unless C is named.
+    _s("C++", "language", r"\bCMakeLists\.txt\b|\bctest\b|\bcmake\s+(?:--build|-S|-B|\.\.)", 2),
     _s(
         "C++",
         "language",
