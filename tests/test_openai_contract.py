@@ -502,7 +502,34 @@ REFUSED: list[tuple[str, dict[str, Any], str, str | None, str | None]] = [
         mutate(lambda b: b.update(stream_options={"include_usage": True})),
         "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
         "stream_options",
-        "invalid_value",
+        None,
+    ),
+    (
+        "tool-choice-without-tools",
+        mutate(lambda b: b.update(tool_choice="required")),
+        "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+        "tool_choice",
+        None,
+    ),
+    (
+        "parallel-tool-calls-without-tools",
+        mutate(lambda b: b.update(parallel_tool_calls=False)),
+        "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are "
+        "specified.",
+        "parallel_tool_calls",
+        None,
+    ),
+    (
+        "tool-choice-unknown-function",
+        mutate(
+            lambda b: b.update(
+                tools=[{"type": "function", "function": {"name": "lint"}}],
+                tool_choice={"type": "function", "function": {"name": "deploy"}},
+            )
+        ),
+        "Tool choice 'deploy' not found in 'tools' parameter.",
+        "tool_choice",
+        None,
     ),
 ]
 
@@ -626,7 +653,9 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
                         "type": "function",
                         "function": {"name": "run_tests-2", "strict": True, "parameters": obj(cmd=STR)},
                     }
-                ]
+                ],
+                tool_choice={"type": "function", "function": {"name": "run_tests-2"}},
+                parallel_tool_calls=False,
             )
         ),
     ),

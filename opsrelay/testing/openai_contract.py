@@ -307,16 +307,16 @@ def _request_violations(body: Any) -> Iterator[Violation]:
         bad = _check_decimal(param, body.get(param), low, high)
         if bad:
             yield bad
-    # Streaming options only make sense with streaming. (our wording of a rule the API reference
-    # states: stream_options "Only set this when you set stream: true.")
+    # [API] stream_options: "Only set this when you set stream: true."
+    # [ERR] "The 'stream_options' parameter is only allowed when 'stream' is enabled." (quoted
+    # from OpenAI and Azure by several gateways that now drop the field)
     if body.get("stream_options") is not None and not body.get("stream"):
         yield Violation(
-            "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-            "stream_options",
-            "invalid_value",
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options"
         )
     yield from _response_format_violations(body)
     yield from _tool_violations(body.get("tools"))
+    yield from _tool_choice_violations(body)
 
 
 def _message_violations(messages: Any, present: bool) -> Iterator[Violation]:
@@ -528,6 +528,38 @@ def _tool_violations(tools: Any) -> Iterator[Violation]:
                 # "invalid_function_parameters"} (567-labs/instructor#1074)
                 yield Violation(message, f"{where}.function.parameters", "invalid_function_parameters")
                 return
+
+
+def _tool_choice_violations(body: Mapping[str, Any]) -> Iterator[Violation]:
+    tools = body.get("tools")
+    has_tools = isinstance(tools, list) and bool(tools)
+    # [ERR] "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are
+    # specified." and "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only
+    # allowed when 'tools' are specified."
+    for param in ("tool_choice", "parallel_tool_calls"):
+        if body.get(param) is not None and not has_tools:
+            yield Violation(
+                f"Invalid value for '{param}': '{param}' is only allowed when 'tools' are specified.", param
+            )
+            return
+    choice = body.get("tool_choice")
+    if isinstance(choice, str) and choice not in ("none", "auto", "required"):
+        yield _invalid_value("tool_choice", choice, ("none", "auto", "required"))
+        return
+    if isinstance(choice, Mapping) and choice.get("type") == "function":
+        name = (
+            (choice.get("function") or {}).get("name")
+            if isinstance(choice.get("function"), Mapping)
+            else None
+        )
+        declared = {
+            (t.get("function") or {}).get("name")
+            for t in (tools if isinstance(tools, list) else [])
+            if isinstance(t, Mapping) and isinstance(t.get("function"), Mapping)
+        }
+        # [ERR] "Tool choice 'image_generation' not found in 'tools' parameter." (param "tool_choice")
+        if name not in declared:
+            yield Violation(f"Tool choice '{name}' not found in 'tools' parameter.", "tool_choice")
 
 
 # -- strict schemas ----------------------------------------------------------------------------
