@@ -252,6 +252,14 @@ def test_vllm_max_model_len() -> None:
     assert "max_model_len" in window.detail
 
 
+def test_a_gateway_listing_context_length() -> None:
+    listing = {"data": [{"id": "meta-llama/llama-3.1-8b-instruct", "context_length": 131072}]}
+    with InfoServer({("GET", "/api/v1/models"): (200, listing)}) as server:
+        base = server.base_url.removesuffix("/v1") + "/api/v1"
+        window = live(base, model="meta-llama/llama-3.1-8b-instruct").context_window()
+    assert (window.tokens, window.source) == (131072, "server")
+
+
 def test_no_report_falls_back_to_the_known_table_then_the_default() -> None:
     with FakeOpenAI() as server:
         known = live(server.base_url, model="gpt-4.1-mini").context_window()

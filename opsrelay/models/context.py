@@ -14,7 +14,8 @@ Resolution order (:func:`resolve_window`):
      cannot set ``num_ctx`` per request, so the *effective* window is the loaded runner's, else
      the model's ``num_ctx``, else the server default (4,096 since Ollama 0.6; 2,048 before;
      ``OLLAMA_CONTEXT_LENGTH`` changes it), never more than the model's maximum;
-   * vLLM ``GET {base}/models``: ``max_model_len`` of the served model;
+   * vLLM ``GET {base}/models``: ``max_model_len`` of the served model (gateways such as
+     OpenRouter list ``context_length`` there);
 
    ``root`` is the base URL without a trailing ``/v1``;
 3. **known-model**: :data:`KNOWN_WINDOWS`, OpenAI's published windows;
@@ -278,6 +279,10 @@ def _probe_vllm(base_url: str, model: str, api_key: str | None, timeout_s: float
             length = _positive_int(entry.get("max_model_len"))
             if length is not None:
                 return ServerInfo("vllm", length, f"vLLM /v1/models max_model_len = {length:,}", "")
+            # OpenRouter-style gateways list the model's window as "context_length".
+            length = _positive_int(entry.get("context_length"))
+            if length is not None:
+                return ServerInfo(None, length, f"/models context_length = {length:,}", "")
     return None
 
 
