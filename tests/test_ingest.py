@@ -273,8 +273,9 @@ def test_a_testing_guide_with_only_commands_is_accepted() -> None:
     ("text", "kind"),
     [
         (  # a test plan: planned, not executed
-            "# Test Plan — Checkout\n\n## Scenarios\n\n1. Pay by card\n   - Expected result: order confirmed\n"
-            "2. Refund\n   - Expected result: money returned\n\n## Schedule\n\nEstimated time: 2 days\n",
+            "# Test Plan — Checkout\n\n## Scenarios\n\n1. Pay by card\n"
+            "   - Expected result: order confirmed\n2. Refund\n   - Expected result: money returned\n\n"
+            "## Schedule\n\nEstimated time: 2 days\n",
             "plan",
         ),
         (  # a Spanish test plan
@@ -288,7 +289,8 @@ def test_a_testing_guide_with_only_commands_is_accepted() -> None:
             "report",
         ),
         (  # a version comparison that ends with a release statement
-            "# Performance comparison 1.4.0 vs 1.5.0\n\n| Metric | 1.4.0 | 1.5.0 | Change |\n|---|---|---|---|\n"
+            "# Performance comparison 1.4.0 vs 1.5.0\n\n"
+            "| Metric | 1.4.0 | 1.5.0 | Change |\n|---|---|---|---|\n"
             "| p99 latency | 40 ms | 42 ms | +5% |\n| Throughput | 1200 req/s | 1180 req/s | -1.7% |\n\n"
             "Release can continue as planned.\n",
             "report",

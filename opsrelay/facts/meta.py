@@ -47,7 +47,13 @@ def _strip_report_words(part: str) -> str:
 
 def _looks_like_name(value: str) -> bool:
     first = value.lstrip("\"'«(")[:1]
-    return bool(first) and (first.isupper() or first.isdigit()) and bool(re.search(r"[^\W\d_]", value))
+    # Capitalised, a digit, or a letter of a script without case (支付服务, 결제 서비스, خدمة الدفع)
+    caseless = first.isalpha() and first.lower() == first.upper()
+    return (
+        bool(first)
+        and (first.isupper() or first.isdigit() or caseless)
+        and bool(re.search(r"[^\W\d_]", value))
+    )
 
 
 # A date or timestamp ("2025-10-05 00:21:29", "10/03/2025") is when, never what.
@@ -250,8 +256,13 @@ def fm_evidence(doc: Document, key: str, value: Any) -> Evidence:
 # --- dates ----------------------------------------------------------------------------------------
 
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_MDY_NAME = re.compile(r"\b([A-Za-zА-Яа-яё]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
-_DMY_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-zА-Яа-яё]{3,9})\.?,?\s+(\d{4})\b")
+_MDY_NAME = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+# "24 Desember 2025", "3 de noviembre de 2025", "1er février 2025", "11 июня 2026"
+_DMY_NAME = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b"
+)
+# "2025年11月3日", "2025년 11월 3일"
+_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")
 _DATE_LABEL = re.compile(
@@ -285,6 +296,10 @@ def parse_date(text: str) -> str | None:
     for m in _DMY_NAME.finditer(text):
         month = vocab.month_numbers().get(m.group(2).lower())
         iso = _safe_date(int(m.group(3)), month, int(m.group(1))) if month else None
+        if iso:
+            candidates.append((m.start(), iso))
+    for m in _CJK_DATE.finditer(text):
+        iso = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if iso:
             candidates.append((m.start(), iso))
     for m in _SLASH.finditer(text):
@@ -364,12 +379,24 @@ def detect_language(text: str) -> str:
             codes = {"HANGUL": "ko", "HEBREW": "he", "ARABIC": "ar", "GREEK": "el", "THAI": "th"}
             return codes.get(script, "en")
     words = re.findall(r"[^\W\d_]+", text[:200_000].lower())
+    distinctive = vocab.distinctive_words()
+    # Stop words carry long prose; words only one language's vocabulary has carry headings and tables.
+    # English QA words ("test", "throughput", "error rate") are borrowed by every language: for English
+    # only its stop words count.
     scores = {
-        lang.code: sum(1 for w in words if w in lang.stopwords)
+        lang.code: sum(
+            1
+            for w in words
+            if w in lang.stopwords or (lang.code != "en" and w in distinctive.get(lang.code, ()))
+        )
         for lang in vocab.languages()
-        if lang.stopwords
+        if lang.code not in _SCRIPT_LANGUAGES
     }
     best = max(scores.items(), key=lambda kv: kv[1])
-    if best[0] != "en" and best[1] > 1.5 * scores["en"] and best[1] >= 10:
+    if best[0] != "en" and best[1] > 1.5 * scores.get("en", 0) and best[1] >= 6:
         return best[0]
     return "en"
+
+
+# Languages told by their script, not by their words.
+_SCRIPT_LANGUAGES = frozenset({"ru", "uk", "zh", "ja", "ko", "ar", "he", "el", "th"})

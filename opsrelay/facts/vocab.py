@@ -10,7 +10,8 @@ all languages' terms for its category.
 Term syntax (kept small so the files stay plain word lists):
 
 - a space matches any run of whitespace (``"test plan"`` also matches ``"test  plan"``);
-- ``*`` at the end of a term matches the rest of the word (``"критич*"`` → критический, критичная);
+- ``*`` at the end of a word matches the rest of the word (``"критич*"`` → критический, критичная;
+  ``"не готов* к релиз*"`` → "не готова к релизу");
 - ``[word]`` makes one word optional (``"overall [qa] verdict"``);
 - a hyphen also matches a space or nothing (``"no-go"`` → "NO GO", "NOGO").
 
@@ -126,7 +127,11 @@ def term_regex(term: str) -> str:
     for i, token in enumerate(tokens):
         optional = token.startswith("[") and token.endswith("]") and len(token) > 2
         # A hyphen also matches a space or nothing: "no-go", "no go", "nogo"; "sign-off", "signoff".
-        word = re.escape(token[1:-1] if optional else token).replace(r"\-", r"[\s-]?")
+        raw = token[1:-1] if optional else token
+        stem = raw.endswith("*") and i < len(tokens) - 1  # "не готов* к релиз*": a stem inside a phrase
+        word = re.escape(raw.rstrip("*") if stem else raw).replace(r"\-", r"[\s-]?")
+        if stem:
+            word += r"\w*"
         if i == 0:
             body = f"(?:{word}\\s+)?" if optional else word
         elif i == 1 and tokens[0].startswith("["):
@@ -196,4 +201,27 @@ def month_numbers() -> dict[str, int]:
         for number, names in enumerate(lang.months, start=1):
             for name in names:
                 out.setdefault(name, number)
+    return out
+
+
+@lru_cache(maxsize=1)
+def distinctive_words() -> dict[str, frozenset[str]]:
+    """Per language: the words of its vocabulary that no other language uses ("veredicto", "gagal").
+
+    Short reports are mostly headings and table headers, too few stop words to tell the language;
+    their vocabulary words tell it.
+    """
+    words: dict[str, set[str]] = {}
+    for lang in languages():
+        own = set(lang.stopwords)
+        for values in lang.terms.values():
+            for term in values:
+                for word in term.lower().split():
+                    if "*" not in word and "[" not in word and not any(c.isdigit() for c in word):
+                        own.add(word.strip(".,:;()'\""))
+        words[lang.code] = {w for w in own if len(w) >= 3}
+    out: dict[str, frozenset[str]] = {}
+    for code, own in words.items():
+        others = set().union(*(w for c, w in words.items() if c != code))
+        out[code] = frozenset(own - others)
     return out
