@@ -634,8 +634,7 @@ class _Handler(BaseHTTPRequestHandler):
             and reply.content is not None
             and fake.count_tokens(reply.content) > room
         ):
-            # llama.cpp stops generating when the slot's context is full ("stopped due to running
-            # out of context capacity") and reports finish_reason "length".
+            # llama.cpp stops generating when the slot's context is full (see _generation_room).
             reply = replace(reply, content=fake._head(reply.content, room), finish_reason="length")
         model = str(body["model"])
         prompt = _prompt_text(body)
@@ -1147,10 +1146,15 @@ class FakeOpenAI:
         }
 
     def _generation_room(self, prompt_tokens: int) -> int | None:
-        """Tokens left for the answer when the server stops at a full window (llama.cpp)."""
+        """Tokens left for the answer when the server stops at a full window (llama.cpp).
+
+        server-context.cpp, without context shift (the default): ``if (slot.prompt.n_tokens() + 1
+        >= slot.n_ctx)`` → ``STOP_TYPE_LIMIT``, "stopped due to running out of context capacity",
+        finish_reason "length".
+        """
         if self.context_window is None or self.error_style != "llamacpp":
             return None
-        return max(0, self.context_window - prompt_tokens)
+        return max(0, self.context_window - prompt_tokens - 1)
 
     def _structured_output_refusal(self, body: Mapping[str, Any]) -> dict[str, Any] | None:
         """The 400 of a server that does not know this ``response_format`` type."""
