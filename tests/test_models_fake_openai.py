@@ -362,9 +362,16 @@ def test_ollama_show_and_ps() -> None:
 
 
 def test_vllm_models_report_max_model_len_and_default_server_has_no_extras() -> None:
-    with FakeOpenAI(server_info="vllm", context_window=16384) as server:
+    with FakeOpenAI(default="ok", server_info="vllm", context_window=16384) as server:
         data = httpx.get(server.base_url + "/models", timeout=5).json()["data"]
+        counted = httpx.post(root(server) + "/tokenize", json=chat("How long?"), timeout=5).json()
+        plain = httpx.post(
+            root(server) + "/tokenize", json={"model": "m", "prompt": "abcdefgh"}, timeout=5
+        ).json()
+        usage = post(server, chat("How long?")).json()["usage"]
     assert data[0]["max_model_len"] == 16384 and data[0]["owned_by"] == "vllm"
+    assert counted["count"] == len(counted["tokens"]) == usage["prompt_tokens"]
+    assert counted["max_model_len"] == 16384 and plain["count"] == 2
     with FakeOpenAI() as plain:
         assert httpx.get(root(plain) + "/props", timeout=5).status_code == 404
         assert (

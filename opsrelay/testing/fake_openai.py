@@ -56,7 +56,8 @@ Simulated, so that tests can assert on cost, time, limits and concurrency:
   also ``json_object``) is refused with a 400 naming ``response_format``;
 * **server info endpoints** (``server_info=``): llama.cpp's ``GET /props``, ``GET /slots``,
   ``POST /tokenize``; Ollama's ``POST /api/show`` and ``GET /api/ps``; vLLM's ``max_model_len``
-  in ``GET /v1/models``. llama.cpp and Ollama serve these at the server root (no ``/v1``);
+  in ``GET /v1/models`` and its ``POST /tokenize``. All at the server root (no ``/v1``), as the
+  real servers serve them;
 * **concurrency**: :attr:`FakeOpenAI.in_flight` and :attr:`FakeOpenAI.peak_in_flight`;
 * optionally, **max tokens**: ``enforce_max_tokens=True`` truncates long answers.
 
@@ -592,7 +593,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(fake, body, reply, prompt_tokens)
 
     def _info_post(self, fake: FakeOpenAI, path: str, body: Any) -> None:
-        """The POST routes of ``server_info``: llama.cpp ``/tokenize``, Ollama ``/api/show``."""
+        """The POST routes of ``server_info``: ``/tokenize`` (llama.cpp, vLLM), Ollama ``/api/show``."""
         if fake.server_info == "llamacpp" and path == "/tokenize":
             content = body.get("content") if isinstance(body, dict) else None
             if not isinstance(content, str):
@@ -606,6 +607,24 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, {"tokens": [{"id": t, "piece": p} for t, p in pairs]})
             else:
                 self._send_json(200, {"tokens": tokens})
+            return
+        if fake.server_info == "vllm" and path == "/tokenize":
+            # vLLM's TokenizeRequest: a completion "prompt" or chat "messages" (counted as this
+            # fake renders them); TokenizeResponse: count, max_model_len, tokens.
+            if isinstance(body, dict) and isinstance(body.get("messages"), list):
+                text = _prompt_text(body)
+            else:
+                text = str(body.get("prompt", "")) if isinstance(body, dict) else ""
+            tokens = fake.tokenize(text)
+            self._send_json(
+                200,
+                {
+                    "count": len(tokens),
+                    "max_model_len": fake.server_context,
+                    "tokens": tokens,
+                    "token_strs": None,
+                },
+            )
             return
         if fake.server_info == "ollama" and path == "/api/show":
             name = (body.get("model") or body.get("name")) if isinstance(body, dict) else None
@@ -826,7 +845,7 @@ class FakeOpenAI:
             message names ``response_format``.
         server_info: which server's discovery endpoints to serve: ``"llamacpp"`` (``/props``,
             ``/slots``, ``/tokenize``, ``/health``), ``"ollama"`` (``/api/show``, ``/api/ps``),
-            ``"vllm"`` (``max_model_len`` in ``/v1/models``) or None.
+            ``"vllm"`` (``max_model_len`` in ``/v1/models``, ``/tokenize``) or None.
         tokenizer: text → token ids, for every count the fake makes; None for :func:`fake_tokenize`.
         slots: llama.cpp's parallel slots (``total_slots`` in ``/props``); ``context_window`` is
             the context of one slot.
