@@ -774,3 +774,31 @@ def test_a_count_made_before_the_probe_is_not_reused_after_it() -> None:
         early = b.token_count(msgs("same", "messages"), probe=False)
         later = b.token_count(msgs("same", "messages"))
     assert (early.method, later.method) == ("estimate", "server")
+
+
+# -- a real llama.cpp server -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_llama() -> Iterator[str]:
+    """A real llama-server (tests/llama_server.py: skips with the reason locally, fails in CI)."""
+    from llama_server import llama_server
+
+    with llama_server() as base_url:
+        yield base_url
+
+
+def test_real_llamacpp_window_and_exact_count(real_llama: str) -> None:
+    """/props gives the per-slot window; /apply-template + /tokenize count what the server reports."""
+    from llama_server import MODEL_ALIAS, PER_SLOT_CONTEXT
+
+    b = OpenAIBackend(MODEL_ALIAS, base_url=real_llama, api_key="local", timeout_s=120)
+    window = b.context_window()
+    messages = msgs("You are a DevOps engineer.", "List two rollback steps for a Kubernetes deployment.")
+    counted = b.token_count(messages)
+    out = b.complete(ChatRequest(model=MODEL_ALIAS, messages=messages, max_tokens=4))
+    assert (window.tokens, window.source) == (PER_SLOT_CONTEXT, "server")
+    assert counted.method == "server"
+    # exact up to a BOS the template may already spell out (counted twice: over, never under)
+    assert out.usage.input_tokens <= counted.tokens <= out.usage.input_tokens + 1
+    assert out.finish_reason == "length" and out.usage.output_tokens == 4
