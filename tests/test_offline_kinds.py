@@ -397,3 +397,20 @@ def test_capacity_and_slo_cite_the_perf_setup_and_measured_numbers() -> None:
     perf = _section(render_offline(facts, date=DATE), "Performance Optimization")
     assert "3 x c5.xlarge" in perf and "qa.md:28" in perf
     assert "p95 180 ms" in perf and "qa.md:30" in perf and "450 requests/s" in perf
+
+
+def test_throughput_in_messages_per_second_is_sized_in_messages() -> None:
+    facts = _facts(
+        "service",
+        [("Rust", "language", None)],
+        ["cargo test"],
+        performance=[
+            PerfMetric(metric="throughput", value=190000, unit="msg/s", evidence=_ev(21, "190k msg/s")),
+            PerfMetric(metric="p99", value=2.1, unit="ms", evidence=_ev(22, "p99 2.1 ms")),
+        ],
+    )
+    d = decide_offline(facts)
+    assert d.capacity.baseline_rps == 190000 and d.capacity.throughput_unit == "messages/s"
+    md = render_offline(facts, date=DATE)
+    assert "190000 messages/s" in md
+    assert "190000 requests/s" not in md

@@ -224,6 +224,11 @@ class CapacityDecision(_Strict):
     min_instances: int = Field(description="Minimum application instances in production.")
     max_instances: int = Field(description="Maximum instances the autoscaler may add.")
     scale_out_cpu_percent: int = Field(description="CPU utilisation that triggers scale-out.")
+    throughput_unit: str = Field(
+        default="requests/s",
+        description="Unit of the throughput figures: 'requests/s', 'messages/s', 'transactions/s' or "
+        "'operations/s', as QA measured them.",
+    )
     basis: Basis = Field(description="qa_fact when derived from QA throughput figures.")
     evidence: list[EvidenceRef] = Field(description="QA lines of the throughput figures.")
 

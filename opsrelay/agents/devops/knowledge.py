@@ -196,8 +196,8 @@ RUNTIMES: dict[RuntimeLanguage, RuntimeProfile] = {
     ),
     "cpp": RuntimeProfile(
         "cpp",
-        "C++ (CMake)",
-        "C++17",
+        "C++",
+        "17",
         "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release",
         "cmake --build build --parallel",
         "",

@@ -31,12 +31,25 @@ def _baseline_rank(metric: PerfMetric) -> tuple[int, int]:
     return (2, 0)
 
 
+THROUGHPUT_UNITS = {
+    "rps": "requests/s",
+    "msg/s": "messages/s",
+    "tx/s": "transactions/s",
+    "ops/s": "operations/s",
+}
+"""Throughput units a capacity decision can size for, and how the guide writes them."""
+
+
 def _pick(facts: QAFacts, name: str, context: str | None) -> PerfMetric | None:
     candidates = [m for m in facts.performance if m.metric == name]
     if name in ("p50", "p95", "p99"):
         candidates = [m for m in candidates if m.unit in ("ms", "s")]
     elif name == "throughput":
-        candidates = [m for m in candidates if m.unit == "rps"]
+        # Requests, messages, transactions or operations per second; the first unit QA used wins, so
+        # figures of one kind are compared with each other only.
+        candidates = [m for m in candidates if m.unit in THROUGHPUT_UNITS]
+        if candidates:
+            candidates = [m for m in candidates if m.unit == candidates[0].unit]
     elif name == "error_rate":
         candidates = [m for m in candidates if m.unit == "%"]
     if not candidates:
@@ -120,7 +133,8 @@ def decide_slo(facts: QAFacts, notes: AssumptionLog) -> SLODecision:
 def decide_capacity(facts: QAFacts, slo_context: str | None, notes: AssumptionLog) -> CapacityDecision:
     """Throughput sizing and autoscaling bounds from the QA throughput figures."""
     base = _pick(facts, "throughput", slo_context)
-    rps = [m for m in facts.performance if m.metric == "throughput" and m.unit == "rps"]
+    unit = base.unit if base is not None else "rps"
+    rps = [m for m in facts.performance if m.metric == "throughput" and m.unit == unit]
     peak = max(rps, key=lambda m: m.value) if rps else None
     notes.add(
         "Autoscaling bounds",
@@ -155,6 +169,7 @@ def decide_capacity(facts: QAFacts, slo_context: str | None, notes: AssumptionLo
         min_instances=2,
         max_instances=10,
         scale_out_cpu_percent=70,
+        throughput_unit=THROUGHPUT_UNITS.get(unit, "requests/s"),
         basis="qa_fact",
         evidence=refs(
             [*(m.evidence for m in (base, peak) if m is not None), *(s.evidence for s in facts.perf_setup)]

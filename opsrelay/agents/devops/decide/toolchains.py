@@ -245,7 +245,9 @@ def decide_runtimes(
         if lang == "other":
             display = "application toolchain (make)"
         frameworks = [f for f in frameworks if kb.norm(f) != kb.norm(label)]
-        if frameworks:
+        if lang == "cpp":  # 'C++ (CMake, Qt)': the build system and frameworks in one parenthesis
+            display = "C++ (" + ", ".join(dict.fromkeys(["CMake", *frameworks])) + ")"
+        elif frameworks:
             display += " (" + ", ".join(dict.fromkeys(frameworks)) + ")"
         migration, migration_refs = (
             _migration_tool(lang, facts, has_sql, has_doc) if index == 0 else (None, [])

@@ -43,6 +43,12 @@ def _kind(d: Decisions) -> str:
     return esc(d.delivery.label, 60)
 
 
+def _a_kind(d: Decisions) -> str:
+    """The kind with its indefinite article: 'a library / SDK', 'an embedded / device software'."""
+    label = _kind(d)
+    return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"
+
+
 def _kind_ground(d: Decisions) -> str:
     return grounded(d.delivery.basis, d.delivery.evidence, 1)
 
@@ -69,7 +75,7 @@ def write_client_overview(facts: QAFacts, d: Decisions) -> str:
     commands = ci_test_commands(d)
     lines = [
         "## Deployment Overview",
-        f"Operations guide for **{service(d)}**, a {_kind(d)}{_kind_ground(d)}, derived from the QA handoff "
+        f"Operations guide for **{service(d)}**, {_a_kind(d)}{_kind_ground(d)}, derived from the QA handoff "
         f"{code(facts.source_name)}. It runs in its users' processes, machines or devices, so it is "
         "released, not deployed: there are no production servers of its own.",
         "",
@@ -109,8 +115,9 @@ def write_client_infrastructure(facts: QAFacts, d: Decisions) -> str:
     local = [ds for ds in d.datastores]
     stores = ", ".join(esc(ds.name) for ds in local)
     database = (
-        f"{stores}{cite_paren(local[0].evidence, 1)} is embedded in the {_kind(d)} and lives on each user's "
-        "device or machine; the team operates no database server for it."
+        f"{stores}{cite_paren(local[0].evidence, 1)} is embedded: it lives "
+        + ("on each user's device" if _is_device(d) else "in each consumer's process and data directory")
+        + "; the team operates no database server for it."
         if local
         else f"None: the QA evidence shows no database, and a {_kind(d)} has no server-side database to run."
     )
@@ -171,7 +178,7 @@ def write_client_infrastructure(facts: QAFacts, d: Decisions) -> str:
             "Database",
             "Not applicable: no server-side database."
             if not local
-            else f"{stores} on each user's device; schema changes ship as in-app migrations.",
+            else f"{stores} embedded on the users' side; schema changes ship inside the release.",
         ),
         field(
             "Monitoring",
@@ -195,7 +202,12 @@ def write_client_infrastructure(facts: QAFacts, d: Decisions) -> str:
         "",
         "#### Development",
         field("Purpose", esc(d.environments[2].purpose, 200)),
-        field("Configuration", "Debug builds with development signing; feature flags default off."),
+        field(
+            "Configuration",
+            "Debug builds with development signing; feature flags default off."
+            if _is_device(d)
+            else "Branch builds with the release toolchain versions; nothing is signed or published.",
+        ),
         field("Data", "Synthetic fixtures; never production user data."),
     ]
     return join_lines(lines)
@@ -240,7 +252,7 @@ def write_client_monitoring(facts: QAFacts, d: Decisions) -> str:
     }.get(kind, "GitHub Insights and the registry's download statistics")
     lines = [
         "## Monitoring & Observability",
-        f"A {_kind(d)} is observed through its releases in the field, not through "
+        f"{_a_kind(d)[0].upper()}{_a_kind(d)[1:]} is observed through its releases in the field, not through "
         f"servers.{perf_setup_note(facts)}",
         "",
         "### Application Monitoring",

@@ -71,14 +71,14 @@ def _error_kpi(d: Decisions) -> str:
 def _throughput_kpi(d: Decisions) -> str:
     cap = d.capacity
     if cap.baseline_rps is None:
-        return f"Capacity for {cap.target_rps} requests/s {ASSUMED}; QA measured no throughput."
+        return f"Capacity for {cap.target_rps} {cap.throughput_unit} {ASSUMED}; QA measured no throughput."
     ctx = f" ({esc(cap.baseline_context, 80)})" if cap.baseline_context else ""
     text = (
-        f"Capacity for {cap.target_rps} requests/s sustained (2 × the QA sustained {num(cap.baseline_rps)} "
-        f"requests/s{ctx}{cite_paren(cap.evidence, 1)})"
+        f"Capacity for {cap.target_rps} {cap.throughput_unit} sustained (2 × the QA sustained "
+        f"{num(cap.baseline_rps)} {cap.throughput_unit}{ctx}{cite_paren(cap.evidence, 1)})"
     )
     if cap.peak_tested_rps and cap.peak_tested_rps > cap.baseline_rps:
-        text += f"; QA exercised bursts up to {num(cap.peak_tested_rps)} requests/s"
+        text += f"; QA exercised bursts up to {num(cap.peak_tested_rps)} {cap.throughput_unit}"
     return text + ". A warning fires when sustained traffic exceeds 80 % of the sized capacity."
 
 
@@ -139,9 +139,8 @@ def write_monitoring(facts: QAFacts, d: Decisions) -> str:
         field(
             "Network Metrics",
             f"Load balancer response times (p95 vs {slo.p95_target_ms} ms objective), 4xx/5xx rates, "
-            "throughput in "
-            f"requests/s vs the {d.capacity.target_rps} requests/s sizing, TLS handshake errors and upstream "
-            "connection errors.",
+            f"throughput in {d.capacity.throughput_unit} vs the {d.capacity.target_rps} "
+            f"{d.capacity.throughput_unit} sizing, TLS handshake errors and upstream connection errors.",
         ),
         field(
             "Security Metrics",
@@ -382,7 +381,8 @@ def write_alerting(facts: QAFacts, d: Decisions) -> str:
             f"{warn}."
         ),
         sub(
-            f"Sustained traffic above 80 % of the {d.capacity.target_rps} requests/s sizing for 30 minutes → "
+            f"Sustained traffic above 80 % of the {d.capacity.target_rps} {d.capacity.throughput_unit} "
+            "sizing for 30 minutes → "
             f"{warn}."
         ),
         field("Slow Queries", "Database queries > 1 s execution time:"),

@@ -138,13 +138,15 @@ def write_infrastructure(facts: QAFacts, d: Decisions) -> str:
     if cap.baseline_rps is not None:
         ctx = f" ({esc(cap.baseline_context, 80)})" if cap.baseline_context else ""
         compute += (
-            f"; sized for {cap.target_rps} requests/s, twice the QA sustained throughput of "
-            f"{num(cap.baseline_rps)} requests/s{ctx}{cite_paren(cap.evidence, 1)}"
+            f"; sized for {cap.target_rps} {cap.throughput_unit}, twice the QA sustained throughput of "
+            f"{num(cap.baseline_rps)} {cap.throughput_unit}{ctx}{cite_paren(cap.evidence, 1)}"
         )
         if cap.peak_tested_rps and cap.peak_tested_rps > cap.baseline_rps:
-            compute += f", with {num(cap.peak_tested_rps)} requests/s the highest rate QA exercised"
+            compute += (
+                f", with {num(cap.peak_tested_rps)} {cap.throughput_unit} the highest rate QA exercised"
+            )
     else:
-        compute += f"; initially sized for {cap.target_rps} requests/s {ASSUMED}"
+        compute += f"; initially sized for {cap.target_rps} {cap.throughput_unit} {ASSUMED}"
     if d.platform.mobile_release:
         compute += f". Mobile clients: {esc(d.platform.mobile_release, 300)}"
     if d.datastores:

@@ -79,7 +79,8 @@ def write_performance(facts: QAFacts, d: Decisions) -> str:
     )
     if cap.baseline_rps is not None:
         horizontal += (
-            f"; QA sustained {num(cap.baseline_rps)} requests/s{cite_paren(cap.evidence, 1)}, so the minimum "
+            f"; QA sustained {num(cap.baseline_rps)} {cap.throughput_unit}{cite_paren(cap.evidence, 1)}, "
+            "so the minimum "
             f"footprint covers the QA load with one instance lost"
         )
     horizontal += f" {ASSUMED}."
@@ -93,19 +94,25 @@ def write_performance(facts: QAFacts, d: Decisions) -> str:
         else f"Not applicable until a datastore exists {ASSUMED}"
     )
     names = {"throughput": "throughput", "error_rate": "error rate"}
-    units = {"rps": " requests/s", "%": " %", "ms": " ms", "s": " s", "users": " users"}
+    units = {
+        "rps": "requests/s",
+        "msg/s": "messages/s",
+        "tx/s": "transactions/s",
+        "ops/s": "operations/s",
+    }
+    picked = [m for m in facts.performance if m.metric in ("p95", "p99", "throughput", "error_rate")][:4]
+    groups: dict[str, list[str]] = {}
+    for m in picked:  # one phrase per QA scenario, in document order
+        figure = f"{names.get(m.metric, m.metric)} {num(m.value)} {units.get(m.unit, m.unit)}"
+        groups.setdefault(m.context or "", []).append(figure + cite_paren(ref(m.evidence), 1))
     measured = [
-        f"{names.get(m.metric, m.metric)} {num(m.value)}{units.get(m.unit, ' ' + m.unit)}"
-        + (f" ({esc(m.context, 60)})" if m.context else "")
-        + cite_paren(ref(m.evidence), 1)
-        for m in facts.performance
-        if m.metric in ("p95", "p99", "throughput", "error_rate")
-    ][:4]
+        (f"in {esc(ctx, 80)}: " if ctx else "") + ", ".join(figures) for ctx, figures in groups.items()
+    ]
     setup = perf_setup_note(facts)
     intro: list[str] = []
     if measured:
         intro = [
-            "QA measured " + "; ".join(measured) + "." + setup + " The sizing below derives from them.",
+            "QA measured " + "; ".join(measured) + "." + setup + " The sizing below follows them.",
             "",
         ]
     elif setup:

@@ -103,7 +103,8 @@ def write_runbooks(facts: QAFacts, d: Decisions) -> str:
         ),
         check(
             False,
-            f"Conduct capacity planning review: peak traffic against the {d.capacity.target_rps} requests/s "
+            "Conduct capacity planning review: peak traffic against the "
+            f"{d.capacity.target_rps} {d.capacity.throughput_unit} "
             "sizing and autoscaling events.",
         ),
         check(

@@ -45,8 +45,13 @@ def client_deployment_fields(d: Decisions, gate_text: str) -> list[str]:
         "that consumers opt into; the test job runs on every push to develop.",
         "cli": "Pre-release tags (vX.Y.Z-rc.N) publish draft/pre-release binaries the team installs; the "
         "test job runs on every push to develop.",
-        "mobile": "Automatic deployment on a version tag to the testing tracks: the Google Play internal "
-        "track and TestFlight (`staging` environment); testers run the device checklist there.",
+        "mobile": "Automatic deployment on a version tag to the testing tracks ("
+        + " and ".join(
+            t
+            for t, store in (("the Google Play internal track", "Google Play"), ("TestFlight", "App Store"))
+            if any(store in c for c in d.delivery.channels)
+        )
+        + ", `staging` environment); testers run the device checklist there.",
         "desktop": "Automatic deployment on a version tag to the beta auto-update channel (`release-beta`, "
         "`staging` environment).",
         "embedded": "Automatic deployment on a version tag to lab devices and the canary device group "

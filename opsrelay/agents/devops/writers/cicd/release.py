@@ -16,7 +16,7 @@ from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import Decisions, RuntimeDecision
 from opsrelay.agents.devops.writers.cicd.toolchains import setup_steps
-from opsrelay.agents.devops.writers.cicd.yamltext import checkout_steps, run_step
+from opsrelay.agents.devops.writers.cicd.yamltext import checkout_steps, run_step, safe_cmd
 
 ON_TAG = "    if: startsWith(github.ref, 'refs/tags/v')"
 
@@ -61,6 +61,15 @@ def _setup(d: Decisions, *, registry: bool = False) -> list[str]:
     elif registry and rt.language == "node":
         lines.append("          registry-url: 'https://registry.npmjs.org'")
     return lines
+
+
+def _install(d: Decisions) -> list[str]:
+    """Dependencies (or, for CMake, the configure step) before a release build, as in the test job."""
+    rt = _primary(d)
+    if rt is None:
+        return []
+    profile = kb.RUNTIMES[rt.language]
+    return run_step(f"Install dependencies ({profile.label})", safe_cmd(rt.install_command, profile.install))
 
 
 def _checksums_and_signature() -> list[str]:
@@ -126,6 +135,7 @@ def package_release_jobs(d: Decisions, name: str) -> list[str]:
         "    steps:",
         *checkout_steps(),
         *_setup(d, registry=True),
+        *_install(d),
         *_changelog_check(),
         *run_step("Build the package into dist/", "mkdir -p dist && " + _PACKAGE.get(lang, _archive(name))),
         *_checksums_and_signature(),
@@ -180,6 +190,7 @@ def binary_release_jobs(d: Decisions, name: str) -> list[str]:
         "    steps:",
         *checkout_steps(),
         *setup,
+        *(_install(d) if lang != "cpp" else []),  # the C++ build line configures CMake itself
         *run_step("Build the release binary for this OS/arch", "mkdir -p dist && " + build),
         *run_step("Package it", 'tar -czf "$BIN-$GITHUB_REF_NAME-$TARGET.tar.gz" -C dist .'),
         "      - name: Keep the archive for the release job",
@@ -232,6 +243,7 @@ def _mobile_android(d: Decisions, flutter: bool) -> list[str]:
         if flutter
         else "./gradlew --no-daemon bundleRelease"
     )
+    props = "android/key.properties" if flutter else "key.properties"
     aab = (
         "build/app/outputs/bundle/release/app-release.aab"
         if flutter
@@ -258,11 +270,17 @@ def _mobile_android(d: Decisions, flutter: bool) -> list[str]:
         *checkout_steps(),
         *java,
         *_setup(d),
-        "      - name: Restore the upload keystore from the secret store",
+        *_install(d),
+        "      - name: Restore the upload keystore and its key.properties from the secret store",
         "        env:",
         "          KEYSTORE_BASE64: ${{ secrets.ANDROID_UPLOAD_KEYSTORE_BASE64 }}",
+        "          KEYSTORE_PASSWORD: ${{ secrets.ANDROID_UPLOAD_KEYSTORE_PASSWORD }}",
+        "          KEY_ALIAS: ${{ vars.ANDROID_UPLOAD_KEY_ALIAS }}",
         "        run: |",
         '          printf \'%s\' "$KEYSTORE_BASE64" | base64 --decode > "$RUNNER_TEMP/upload-keystore.jks"',
+        "          printf 'storeFile=%s\\nstorePassword=%s\\nkeyAlias=%s\\nkeyPassword=%s\\n' "
+        '"$RUNNER_TEMP/upload-keystore.jks" "$KEYSTORE_PASSWORD" "$KEY_ALIAS" "$KEYSTORE_PASSWORD" '
+        f"> {props}",
         *run_step("Build the signed App Bundle", build),
         "      - name: Keep the App Bundle",
         f"        uses: {kb.UPLOAD_ARTIFACT.uses()} # {kb.UPLOAD_ARTIFACT.tag}",
@@ -326,6 +344,7 @@ def _mobile_ios(d: Decisions, flutter: bool) -> list[str]:
         "    steps:",
         *checkout_steps(),
         *_setup(d),
+        *_install(d),
         *_fastlane(),
         *run_step("Build the signed IPA", build),
         *run_step(
@@ -410,6 +429,7 @@ def desktop_release_jobs(d: Decisions, name: str) -> list[str]:
         "    steps:",
         *checkout_steps(),
         *_setup(d),
+        *(_install(d) if lang != "cpp" else []),
         *run_step("Build the installer for this OS", "mkdir -p dist && " + build),
         "      - name: Notarise the macOS installer",
         "        if: runner.os == 'macOS'",
@@ -473,6 +493,7 @@ def embedded_release_jobs(d: Decisions, name: str) -> list[str]:
         "    steps:",
         *checkout_steps(),
         *_setup(d),
+        *_install(d),
         *_changelog_check(),
         *run_step("Build the update image", build),
         *run_step(
