@@ -411,6 +411,50 @@ def test_needles_of(pattern: str, expected: set[str] | None) -> None:
     assert (set(found) if found is not None else None) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "stack", "kind"),
+    [
+        (
+            "| Service | Status |\n|---|---|\n| eureka-server | UP |\n| order-service | DOWN |\n\n"
+            "Services register with Eureka; @FeignClient calls time out.",
+            ["Java", "Spring Boot"],
+            "service",
+        ),
+        (
+            "`bundle exec rspec`: 812 examples, 3 failures. Capybara feature specs pass.",
+            ["Ruby", "Rails"],
+            "service",
+        ),
+        (
+            "`go test ./...` ok. Handlers use github.com/gin-gonic/gin; `GET /healthz` returns 200.",
+            ["Go", "Gin"],
+            "service",
+        ),
+        (
+            "`./gradlew connectedAndroidTest` on Pixel 6 (Android 14): 54 passed.\n\n"
+            "Changed `app/src/main/java/com/x/MainActivity.kt`",
+            ["Kotlin", "Gradle"],
+            "mobile",
+        ),
+        ("`./gradlew test`: 120 passed, JaCoCo 81 %", ["Java", "Gradle"], "unknown"),
+        (
+            "`xcodebuild test -scheme App`: XCUITest 30 passed on an iPhone simulator; TestFlight 42.",
+            ["Swift", "TestFlight/App Store"],
+            "mobile",
+        ),
+        (
+            "`mix test`: 400 tests, 0 failures. Phoenix LiveView pages load in 80 ms.",
+            ["Elixir", "Phoenix"],
+            "service",
+        ),
+    ],
+)
+def test_whole_stacks_from_indirect_evidence(text: str, stack: list[str], kind: str) -> None:
+    f = facts(f"# QA\n\n{text}\n")
+    assert [s.name for s in f.stack] == stack
+    assert f.software_kind.value == kind
+
+
 # --- the kind of software ---------------------------------------------------------------------------
 
 

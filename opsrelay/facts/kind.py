@@ -95,7 +95,8 @@ SIGNALS: tuple[KindSignal, ...] = (
     _k(
         "library", r"\b(?:this|the|our)\s+(?:\w+\s+)?(?:library|SDK|crate|gem|npm\s+package|Go\s+module)\b", 3
     ),
-    _k("library", r"\blibrar(?:y|ies)\b|\bSDKs?\b|\bclient\s+librar\w+", 1),
+    # "libraries" and "SDK" also appear in any application's report (its dependencies): a hint only.
+    _k("library", r"\blibrar(?:y|ies)\b|\bSDKs?\b|\bclient\s+librar\w+", 0.5),
     _k(
         "library",
         r"\bpublic\s+API\b|\bAPI\s+surface\b|\bexported\s+(?:functions?|types?|symbols?|API)\b",
@@ -125,7 +126,14 @@ SIGNALS: tuple[KindSignal, ...] = (
     ),
     _k("library", r"(?<![\w/])pkg/\w+", 0.5),
     # --- command-line tools -------------------------------------------------------------------------
-    _k("cli", r"\bCLI\b|\bcommand[\s-]?line\b", 2),
+    # A vendor's CLI used to deploy or test ("AWS CLI", "kubectl") is a tool, not the product.
+    _k(
+        "cli",
+        r"(?<!AWS\s)(?<!Azure\s)(?<!gcloud\s)(?<!GitHub\s)(?<!Heroku\s)(?<!Vercel\s)(?<!Firebase\s)"
+        r"(?<!Supabase\s)(?<!Stripe\s)(?<!Angular\s)(?<!Expo\s)(?<!EAS\s)(?<!Nest\s)(?<!Docker\s)"
+        r"(?<!Railway\s)(?<!Netlify\s)(?<!\bgh\s)(?<!\bFly\s)(?<!Google\sCloud\s)\bCLI\b|\bcommand[\s-]?line\b",
+        2,
+    ),
     _k("cli", r"(?<![\w-])--(?:help|version)\b", 1.5),
     _k("cli", r"\bsub-?commands?\b|\bexit\s+codes?\b|\bstdout\b|\bstderr\b|\bargv\b", 1),
     _k("cli", r"\b(?:binary|binaries|executable)\b", 1),
@@ -140,6 +148,11 @@ SIGNALS: tuple[KindSignal, ...] = (
         "mobile",
         r"\bAndroid\b|\biOS\b|\biPhone\b|\biPad\b|\bAPKs?\b|\bAABs?\b|\bPlay\s+Store\b|\bGoogle\s+Play\b"
         r"|\bApp\s+Store\b|\bTestFlight\b|\btablets?\b|\bsmartphones?\b|\bmobile\s+app(?:lication)?s?\b|\bemulator\b",
+        2,
+    ),
+    _k(
+        "mobile",
+        r"\bconnectedAndroidTest\b|\bAndroidManifest\.xml\b|\b(?:assemble|bundle)Release\b|\badb\s+\w",
         2,
     ),
     _k("mobile", r"\bANRs?\b|\bApp\s+Not\s+Responding\b|\bpush\s+notifications?\b|\bcrash[\s-]free\b", 1),
@@ -189,7 +202,8 @@ SIGNALS: tuple[KindSignal, ...] = (
     _k("distributed_node", r"\breplicas?\b|\breplication\b|\bcluster\s+mode\b", 0.5),
 )
 
-# A document that says what it is: "This is an internal data-processing platform", "X is a CLI".
+# A document that says what it is: "This is an internal data-processing platform", "gognee is a
+# Go library" (the project's name as the subject, when the document names its project).
 _SELF = re.compile(
     r"\b(?:this|it)\s+is\s+an?\s+(?P<what>(?:[\w-]+\s+){0,4}?"
     r"(?:platform|service|api|library|sdk|package|crate|tool|cli|app|application|pipeline|node|firmware|browser))\b",
@@ -225,6 +239,17 @@ _STACK_KINDS: dict[str, tuple[SoftwareKind, float]] = {
             "Express",
             "NestJS",
             "Next.js",
+            "Gin",
+            "Echo",
+            "Fiber",
+            "Actix",
+            "Axum",
+            "Ktor",
+            "Phoenix",
+            "Sinatra",
+            "Fastify",
+            "Koa",
+            "Hono",
         ),
         ("service", 3.0),
     ),
@@ -267,9 +292,22 @@ def _lines(doc: Document) -> Iterable[tuple[int, str, bool]]:
         yield n, raw, n in doc.code_lines
 
 
+def _self_pattern(facts: QAFacts) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The self-description patterns, with the project's own name as a subject when it is known."""
+    if facts.project is None or not facts.project.value.strip():
+        return _SELF, _SELF_HINT
+    name = re.escape(facts.project.value.strip())
+    subject = rf"(?:this|it|{name})"
+    return (
+        re.compile(_SELF.pattern.replace(r"(?:this|it)", subject, 1), re.I),
+        re.compile(_SELF_HINT.pattern.replace(r"(?:this|it)", subject, 1), re.I),
+    )
+
+
 def score_kinds(doc: Document, facts: QAFacts) -> dict[SoftwareKind, tuple[float, list[int]]]:
     """Score of every kind with evidence, and its evidence lines (strongest first)."""
     tallies: dict[SoftwareKind, _Tally] = {}
+    self_pattern, self_hint = _self_pattern(facts)
 
     def tally(kind: SoftwareKind) -> _Tally:
         return tallies.setdefault(kind, _Tally())
@@ -283,8 +321,8 @@ def score_kinds(doc: Document, facts: QAFacts) -> dict[SoftwareKind, tuple[float
             if m is None or (not in_code and hedged(text, m.start(), m.end())):
                 continue
             tally(sig.kind).add(i, sig.weight * factor, n)
-        if not in_code and _SELF_HINT.search(text):
-            for m in _SELF.finditer(text):
+        if not in_code and self_hint.search(text):
+            for m in self_pattern.finditer(text):
                 what = m.group("what")
                 kind = next((k for p, k in _SELF_KINDS if p.search(what)), None)
                 if kind is not None:

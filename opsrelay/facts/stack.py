@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 from opsrelay.facts.document import Document
 from opsrelay.facts.model import Evidence, QAFacts, StackItem, StackKind
-from opsrelay.facts.stack_signals import IMPLIED_LANGUAGE, SIGNALS, NeedleIndex, Signal
+from opsrelay.facts.stack_signals import IMPLIED_LANGUAGE, JVM, JVM_LANGUAGES, SIGNALS, NeedleIndex, Signal
 from opsrelay.facts.text import NON_FACT_HEADING, RECOMMENDATION_HEADING, clean, is_hedged
 
 
@@ -161,6 +161,20 @@ CATALOGUE: tuple[Tech, ...] = (
     _t("Svelte", "framework", r"\bSvelte(?:Kit)?\b", ci=False),
     _t("Prisma", "framework", r"\bPrisma\b", ci=False),
     _t("PyTorch", "framework", r"\bpytorch\b"),
+    _t("Gin", "framework", r"\bGin\b(?=\s+(?:framework|router|server|handlers?|middleware)|\s*\()", ci=False),
+    _t("Fastify", "framework", r"\bFastify\b"),
+    _t("Koa", "framework", r"\bKoa(?:\.js)?\b", ci=False),
+    _t("Hono", "framework", r"\bHono\b", ci=False),
+    _t("Actix", "framework", r"\bActix(?:[\s-]web)?\b"),
+    _t("Axum", "framework", r"\bAxum\b"),
+    _t("Ktor", "framework", r"\bKtor\b"),
+    _t(
+        "Phoenix",
+        "framework",
+        r"\bPhoenix\b(?=\s+(?:framework|app|LiveView|1\.\d|\d))|\bLiveView\b",
+        ci=False,
+    ),
+    _t("Sinatra", "framework", r"\bSinatra\b", ci=False),
     # datastores
     _t("PostgreSQL", "datastore", r"\bpostgre(?:s|sql)\b"),
     _t("MySQL", "datastore", r"\bmysql\b"),
@@ -172,6 +186,15 @@ CATALOGUE: tuple[Tech, ...] = (
     _t("DynamoDB", "datastore", r"\bdynamodb\b"),
     _t("Cassandra", "datastore", r"\bCassandra\b", ci=False),
     _t("Supabase", "datastore", r"\bSupabase\b"),
+    _t("ClickHouse", "datastore", r"\bClickHouse\b"),
+    _t("CockroachDB", "datastore", r"\bCockroachDB\b"),
+    _t("Neo4j", "datastore", r"\bNeo4j\b"),
+    _t("Oracle Database", "datastore", r"\bOracle\s+(?:DB|Database|\d{2}c)\b", ci=False),
+    _t("Firestore", "datastore", r"\bFirestore\b"),
+    _t("CouchDB", "datastore", r"\bCouchDB\b"),
+    _t("Couchbase", "datastore", r"\bCouchbase\b"),
+    _t("ScyllaDB", "datastore", r"\bScylla(?:DB)?\b"),
+    _t("TimescaleDB", "datastore", r"\bTimescale(?:DB)?\b"),
     # caches
     _t("Redis", "cache", r"\bredis\b"),
     _t("Memcached", "cache", r"\bmemcached?\b"),
@@ -182,6 +205,12 @@ CATALOGUE: tuple[Tech, ...] = (
     _t("SQS", "queue", r"\bSQS\b", ci=False),
     _t("NATS", "queue", r"\bNATS\b", ci=False),
     _t("Celery", "queue", r"\bCelery\b"),
+    _t("Sidekiq", "queue", r"\bSidekiq\b"),
+    _t("BullMQ", "queue", r"\bBullMQ\b"),
+    _t("ActiveMQ", "queue", r"\bActiveMQ\b"),
+    _t("Pulsar", "queue", r"\bApache\s+Pulsar\b|\bPulsar\s+(?:topics?|brokers?|cluster)\b", ci=False),
+    _t("Kinesis", "queue", r"\bKinesis\b"),
+    _t("Pub/Sub", "queue", r"\bPub/Sub\b|\bPubSub\b", ci=False),
     # platforms
     _t("Docker", "platform", r"\bdocker(?:file|[\s-]compose)?\b"),
     _t("Kubernetes", "platform", r"\bkubernetes\b|\bk8s\b|\bEKS\b|\bGKE\b|\bAKS\b"),
@@ -538,6 +567,18 @@ def _item(doc: Document, cand: _Candidate, line: int | None = None) -> StackItem
     return StackItem(name=cand.name, kind=cand.kind, version=cand.version, evidence=evidence)
 
 
+def _resolve_jvm(found: _Evidence) -> None:
+    """Give the JVM build and test tools' evidence to the JVM language the document shows, else Java."""
+    jvm = found.candidates.pop(JVM, None)
+    if jvm is None:
+        return
+    shown = [
+        found.candidates[n] for n in JVM_LANGUAGES if n in found.candidates and found.candidates[n].score > 0
+    ]
+    target = max(shown, key=lambda c: c.score).name if shown else "Java"
+    found.add(target, "language", jvm.score, jvm.best_line, jvm.version)
+
+
 def extract_stack(doc: Document, facts: QAFacts) -> None:
     """Fill ``facts.stack`` with the products whose weighed evidence reaches :data:`KEEP_SCORE`.
 
@@ -548,6 +589,7 @@ def extract_stack(doc: Document, facts: QAFacts) -> None:
     sections = Sections(doc)
     _direct_mentions(doc, sections, found)
     _indirect_signals(doc, sections, found)
+    _resolve_jvm(found)
     kept = {name: c for name, c in found.candidates.items() if c.score >= KEEP_SCORE}
     languages = {name for name, c in kept.items() if c.kind == "language"}
     for framework, language in IMPLIED_LANGUAGE.items():
@@ -584,4 +626,5 @@ def stack_scores(doc: Document) -> dict[str, float]:
     sections = Sections(doc)
     _direct_mentions(doc, sections, found)
     _indirect_signals(doc, sections, found)
+    _resolve_jvm(found)
     return {name: round(c.score, 2) for name, c in found.candidates.items()}

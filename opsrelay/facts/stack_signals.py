@@ -35,6 +35,11 @@ from opsrelay.facts.model import StackKind
 
 Role = Literal["app", "load", "mask"]
 
+JVM = "JVM"
+"""Pseudo-language of JVM build and test tools (Gradle, Maven, JaCoCo): the stack resolves it to the
+JVM language the document shows (Kotlin for an Android app built with Gradle), else to Java."""
+JVM_LANGUAGES = ("Java", "Kotlin", "Scala")
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -329,16 +334,17 @@ SIGNALS: tuple[Signal, ...] = (
     _s("Go", "language", r"```go\b", 1.5),
     # --- JVM ---------------------------------------------------------------------------------------
     _s("Gradle", "tool", r"\bgradlew\b|\bgradle\s+\w|\bbuild\.gradle(?:\.kts)?\b|\bGradle\b", 3),
-    _s("Java", "language", r"\bgradlew\b|\bgradle\s+(?:build|test|check)\b|\bbuild\.gradle\b", 2),
+    _s(JVM, "language", r"\bgradlew\b|\bgradle\s+(?:build|test|check)\b|\bbuild\.gradle\b", 2),
     _s("Kotlin", "language", r"\bbuild\.gradle\.kts\b|```kotlin\b", 1.5),
     _s("Maven", "tool", r"\bmvnw?\s+[-\w]|\bpom\.xml\b|\bMaven\b", 3),
-    _s("Java", "language", r"\bmvnw?\s+[-\w]|\bpom\.xml\b|\bMaven\b", 2),
+    _s(JVM, "language", r"\bmvnw?\s+[-\w]|\bpom\.xml\b|\bMaven\b", 2),
     _s(
-        "Java",
+        JVM,
         "language",
-        r"\b(?:JaCoCo|Surefire|Failsafe|Checkstyle|SpotBugs|PMD|Mockito|AssertJ|Lombok|JVM|JDK|JRE)\b",
+        r"\b(?:JaCoCo|Surefire|Failsafe|Checkstyle|SpotBugs|PMD|Mockito|AssertJ|JVM|JDK|JRE)\b",
         2,
     ),
+    _s("Java", "language", r"\bLombok\b", 2),
     _s(
         "Java",
         "language",
@@ -379,6 +385,13 @@ SIGNALS: tuple[Signal, ...] = (
         "language",
         r"@(?:RestController|SpringBootTest|SpringBootApplication|Entity|Autowired)\b|\bMockMvc\b",
         1.5,
+    ),
+    # Spring Cloud's parts (service discovery, gateway, clients, circuit breakers) run on Spring Boot.
+    _s(
+        "Spring Boot",
+        "framework",
+        r"\bEureka\b|\bOpenFeign\b|@FeignClient\b|\bZuul\b|\bHystrix\b|\bSpring\s+Cloud\s+\w+|\bspring-cloud-\w+",
+        2,
     ),
     _s("Jersey", "framework", r"\bJersey\b|\bJAX-RS\b", 3),
     _s("Quarkus", "framework", r"\bQuarkus\b", 3),
@@ -480,6 +493,18 @@ SIGNALS: tuple[Signal, ...] = (
     _s("React", "framework", r"\buse(?:Effect|State|Memo|Callback|Reducer|Context)\b", 1),
     _s("Electron", "framework", r"\bElectron\b", 3),
     _s("Tauri", "framework", r"\bTauri\b", 3),
+    # --- Elixir, Go / Rust web frameworks by import path --------------------------------------------
+    _s("Elixir", "language", r"\bmix\s+(?:test|compile|deps\.get|phx\.\w+|ecto\.\w+)\b|\bmix\.exs\b", 3),
+    _s("Phoenix", "framework", r"\bmix\s+phx\.\w+|\bPhoenix\.\w+", 3),
+    _s("Gin", "framework", r"\bgithub\.com/gin-gonic/gin\b", 3),
+    _s("Echo", "framework", r"\bgithub\.com/labstack/echo\b", 3),
+    _s("Fiber", "framework", r"\bgithub\.com/gofiber/fiber\b", 3),
+    _s("Rust", "language", r"\btokio\b|\bactix-web\b|\baxum::", 2),
+    _s("Ruby", "language", r"\bCapybara\b|\bFactoryBot\b|\bSidekiq\b|\bPuma\b", 2),
+    # Capybara and FactoryBot are how Rails applications are acceptance-tested.
+    _s("Rails", "framework", r"\bCapybara\b|\bFactoryBot\b", 2),
+    _s("Kotlin", "language", r"\bKtor\b|\bkotlinx\.\w+|\bJetpack\s+Compose\b", 2),
+    _s("Swift", "language", r"\bXCTest\b|\bXCUITest\b", 2),
     # --- Flutter / Dart, Swift, C++ / Qt -------------------------------------------------------------
     _s(
         "Flutter",
@@ -609,4 +634,15 @@ IMPLIED_LANGUAGE: dict[str, str] = {
     "Qt": "C++",
     "Diesel": "Rust",
     "golang-migrate": "Go",
+    "Gin": "Go",
+    "Echo": "Go",
+    "Fiber": "Go",
+    "Actix": "Rust",
+    "Axum": "Rust",
+    "Ktor": "Kotlin",
+    "Phoenix": "Elixir",
+    "Sinatra": "Ruby",
+    "Fastify": "Node.js",
+    "Koa": "Node.js",
+    "Hono": "Node.js",
 }
