@@ -43,7 +43,8 @@ Simulated, so that tests can assert on cost, time, limits and concurrency:
 * **usage**: ``prompt_tokens``, ``completion_tokens`` and
   ``prompt_tokens_details.cached_tokens`` from a prefix cache that behaves like OpenAI's
   automatic prompt caching: the prompt is cut into 128-token blocks, a block is cached when the
-  same model saw the same prefix before, and nothing is reported below 1024 tokens. A prompt
+  same model saw the same prefix before, and nothing is reported below 1024 tokens (blocks are
+  cut as 512 characters, exact for the default tokenizer, approximate for another). A prompt
   enters the cache when its response is sent, so requests that run at the same time do not
   hit each other's prefix (as with the real service);
 * **context window** (``context_window=N``): a request that does not fit is refused with HTTP 400
