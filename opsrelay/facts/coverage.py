@@ -126,7 +126,7 @@ def extract_coverage(doc: Document, facts: QAFacts) -> None:
     structured = bool(out.items)
     for joined, offsets in doc.paragraph_texts():
         first_line = offsets[0][1] if offsets else 0
-        if any(RECOMMENDATION_HEADING.search(h.text) for h in doc.heading_path(first_line)):
+        if any(RECOMMENDATION_HEADING.search(h.text) for h in doc.section_path(first_line)):
             continue
         text = clean(joined)
         if not _COVERAGE_LABEL.search(text):

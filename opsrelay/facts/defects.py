@@ -102,7 +102,7 @@ def _section_context(
     doc: Document, line: int, *, include_self: bool = True
 ) -> tuple[Severity | None, DefectStatus | None, bool, bool, bool]:
     """Return (severity, status, in security, in risk, in recommendations) from the enclosing headings."""
-    path = doc.heading_path(line)
+    path = doc.section_path(line)
     if not include_self and path and path[-1].line == line:
         path = path[:-1]
     return _path_context(tuple(h.text for h in path))

@@ -193,6 +193,18 @@ class Document:
         self._paths[i] = path
         return path
 
+    def section_path(self, number: int) -> list[Heading]:
+        """Like :meth:`heading_path`, without the document's title.
+
+        A document with a single H1 uses it as its title, which names the topic ("Vector Search
+        Optimization"), not a section; a heading check ("is this under a recommendations section?")
+        must not read the title as one. With several H1s, they are sections and are kept.
+        """
+        path = self.heading_path(number)
+        if path and path[0].level == 1 and sum(1 for h in self.headings if h.level == 1) == 1:
+            return path[1:]
+        return path
+
     def section_end(self, heading: Heading) -> int:
         """Return the last line of a heading's section (up to the next heading of the same or higher rank)."""
         found = False

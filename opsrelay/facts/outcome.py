@@ -112,7 +112,7 @@ def _sections(doc: Document, line: int) -> list[str]:
 
     An H1 names the topic: "Vector Search Optimization" is what was tested, not a section of advice.
     """
-    return [clean(h.text) for h in doc.heading_path(line) if h.level > 1]
+    return [clean(h.text) for h in doc.section_path(line)]
 
 
 @lru_cache(maxsize=4096)
@@ -356,16 +356,22 @@ def _skipped_behind_full_pass(doc: Document, facts: QAFacts, out: _Outcome) -> N
 
 
 def _error_rates(facts: QAFacts, out: _Outcome) -> None:
+    """Very high error rates that the document does not call a failure: one question for all of them."""
     if facts.outcome_failures:
         return
-    for metric in facts.performance:
-        if metric.metric == "error_rate" and metric.value >= 50:
-            where = f" in {metric.context}" if metric.context else ""
-            out.ask(
-                f"Error rate {metric.value:g} %{where}: latencies measured over mostly failing requests "
-                "do not describe the service",
-                metric.evidence.line,
-            )
+    high = [
+        m for m in facts.performance if m.metric == "error_rate" and m.kind == "baseline" and m.value >= 50
+    ]
+    if not high:
+        return
+    worst = max(high, key=lambda m: m.value)
+    where = f" ({worst.context})" if worst.context else ""
+    more = f"; {len(high)} figures at 50 % or more" if len(high) > 1 else ""
+    out.ask(
+        f"Error rate up to {worst.value:g} %{where}{more}: latencies measured over mostly failing "
+        "requests do not describe the service",
+        worst.evidence.line,
+    )
 
 
 def _headline_passes(facts: QAFacts) -> bool:

@@ -229,7 +229,7 @@ def _context(doc: Document, line: int) -> str | None:
 
 
 def _skip_section(doc: Document, line: int) -> bool:
-    path = doc.heading_path(line)
+    path = doc.section_path(line)
     return any(_TARGET_SECTION.search(h.text) or RECOMMENDATION_HEADING.search(h.text) for h in path[-2:])
 
 

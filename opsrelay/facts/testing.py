@@ -156,7 +156,8 @@ _ROW_ROLES = (
     (
         "total",
         re.compile(
-            r"^(?:total\s+)?(?:number\s+of\s+)?(?:tests?|test\s+cases?)(?:\s+(?:run|executed|total))?$", re.I
+            r"^(?:total\s+)?(?:number\s+of\s+)?(?:tests?|test\s+cases?)(?:\s+(?:run|executed|total))?$|^executed$",
+            re.I,
         ),
     ),
     ("passed", re.compile(r"^(?:tests?\s+)?(?:passed|passing)(?:\s+tests?)?$", re.I)),
@@ -178,8 +179,10 @@ def value_column(table: Table) -> int | None:
     return None
 
 
-def _table_runs(doc: Document) -> list[_Run]:
+def _table_runs(doc: Document) -> tuple[list[_Run], list[_Run]]:
+    """Runs stated by tables, and runs added up from per-suite tables (used when nothing states a run)."""
     runs: list[_Run] = []
+    summed_runs: list[_Run] = []
     for table in doc.tables:
         header = [clean(h).lower() for h in table.header]
         roles: dict[str, int] = {}
@@ -198,6 +201,10 @@ def _table_runs(doc: Document) -> list[_Run]:
             rows = [r for r in table.rows if r.cells and _TOTAL_ROW.match(clean(r.cells[0]))]
             if not rows and len(table.rows) == 1:
                 rows = list(table.rows)
+            if not rows:
+                summed = _sum_rows(table, roles)
+                if summed is not None:
+                    summed_runs.append(summed)
             for row in rows[:1]:
                 run = _Run(line=row.line)
                 for role, i in roles.items():
@@ -222,7 +229,20 @@ def _table_runs(doc: Document) -> list[_Run]:
                         setattr(run, role, value)
                         runs.append(run)
                     break
-    return runs
+    return runs, summed_runs
+
+
+def _sum_rows(table: Table, roles: dict[str, int]) -> _Run | None:
+    """One run from a per-suite table without a total row ('Service | Tests | Failures', one row each)."""
+    if len(table.rows) < 2 or 0 in roles.values():
+        return None
+    run = _Run(line=table.line)
+    for role, i in roles.items():
+        values = [to_int(r.cells[i]) if i < len(r.cells) else None for r in table.rows]
+        if any(v is None for v in values):
+            return None  # a row without a count: not a table of runs to add up
+        setattr(run, role, sum(v for v in values if v is not None))
+    return run if run.passed is not None or run.failed is not None else None
 
 
 _N = r"(\d{1,3}(?:,\d{3})+|\d+)"
@@ -255,6 +275,8 @@ _COUNT_TESTS_OUTCOME = re.compile(
     r"(passed|passing|pass|failed|failing|skipped)\b",
     re.I,
 )
+# "Status: ✅ PASS (13/13 tests)"
+_PASS_RATIO = re.compile(rf"\bpass(?:ed|ing)?\b\W{{0,4}}{_N}\s*/\s*{_N}\s+(?:tests?|specs?|cases?)\b", re.I)
 _RATIO = re.compile(
     rf"{_N}\s*/\s*{_N}\s+(?:[\w/-]+\s+){{0,2}}?tests?\s+(?:are\s+)?(?:pass(?:ing|ed)?)\b", re.I
 )
@@ -298,7 +320,7 @@ def line_run(text: str) -> _Run | None:
         else:
             counts.setdefault(role, value)
 
-    m = _RATIO.search(text)
+    m = _RATIO.search(text) or _PASS_RATIO.search(text)
     if m:
         bump("passed", int(m.group(1).replace(",", "")))
         bump("total", int(m.group(2).replace(",", "")))
@@ -379,9 +401,9 @@ def _failing_names(doc: Document) -> list[tuple[int, str]]:
 
 def extract_test_results(doc: Document, facts: QAFacts) -> None:
     """One :class:`TestResults` per distinct run summary, failing test names attached when listed."""
-    candidates = _table_runs(doc)
+    candidates, summed = _table_runs(doc)
     for n, raw in doc.text_lines():
-        if n in doc.table_lines or any(RECOMMENDATION_HEADING.search(h.text) for h in doc.heading_path(n)):
+        if n in doc.table_lines or any(RECOMMENDATION_HEADING.search(h.text) for h in doc.section_path(n)):
             continue
         run = line_run(clean(raw))
         if run is not None:
@@ -396,6 +418,8 @@ def extract_test_results(doc: Document, facts: QAFacts) -> None:
                 if run is not None:
                     run.line = n
                     candidates.append(run)
+    if not any(r.total is not None or r.passed is not None for r in candidates):
+        candidates.extend(summed)  # only per-suite rows state the run: their sum is the run
     candidates.sort(key=lambda r: r.line)
     runs: list[_Run] = []
     for cand in candidates:
