@@ -24,6 +24,7 @@ from opsrelay.models.base import ChatMessage, ChatRequest
 from opsrelay.models.errors import PermanentProviderError, TransientProviderError
 from opsrelay.models.openai_backend import OpenAIBackend
 from opsrelay.models.retry import RetryingBackend
+from opsrelay.testing.fake_openai import FakeOpenAI, Latency, Reply
 
 # langchain-openai's advice for with_structured_output on these 400s (the backend filters it at
 # import; pytest restores the warning filters around each test).
@@ -183,7 +184,7 @@ def req(**kw: Any) -> ChatRequest:
     )
 
 
-def backend(server: SSEServer, timeout_s: float, **kw: Any) -> OpenAIBackend:
+def backend(server: SSEServer | FakeOpenAI, timeout_s: float, **kw: Any) -> OpenAIBackend:
     return OpenAIBackend("gpt-4.1-mini", base_url=server.base_url, api_key=KEY, timeout_s=timeout_s, **kw)
 
 
@@ -382,3 +383,15 @@ def test_free_text_requests_never_carry_a_format() -> None:
         for mode in ("json_object", "tools"):
             backend(server, 2, structured_output=mode).complete(req())
     assert all("response_format" not in b and "tools" not in b for b in server.bodies)
+
+
+def test_fake_openai_latency_model_answer_longer_than_the_timeout_completes() -> None:
+    """The same with FakeOpenAI's latency model: 6,000 tokens at 2,000 tok/s behind a 0.3 s first token."""
+    text = "word " * 4800  # 24,000 characters: 6,000 tokens at the fake's 4 characters per token
+    with FakeOpenAI(default=Reply.text(text), latency=Latency(ttft_s=0.3, tokens_per_s=2000)) as server:
+        started = time.monotonic()
+        out = backend(server, timeout_s=1.0).complete(req())
+        elapsed = time.monotonic() - started
+    assert out.content == text and out.finish_reason == "stop"
+    assert out.usage.output_tokens == 6000
+    assert elapsed >= 3.0  # three times the timeout: the timeout bounds gaps, not the answer
