@@ -60,7 +60,8 @@ _NOT_NAMES = _words(
     "public private shared whole entire given running deployed affected failing failed working",
     "healthy broken slow fast legacy remote local test testing production staging development dev",
     "prod per microservice service services of for and or with without to from in on at by as is",
-    "are was were be been via no not every",
+    "are was were be been via no not every first second third last next previous both multiple true",
+    "individual separate dedicated own specific particular respective some many few several another",
 )
 _MANIFEST = re.compile(r"\b([a-z][a-z0-9-]*?)-(?:deployment|statefulset|daemonset|svc|service)\.ya?ml\b")
 _COMPOSE_SERVICES = re.compile(r"^(\s*)services:\s*$")

@@ -47,7 +47,16 @@ from dataclasses import dataclass
 
 from opsrelay.facts.document import Document
 from opsrelay.facts.model import Evidence, QAFacts, StackItem, StackKind
-from opsrelay.facts.stack_signals import IMPLIED_LANGUAGE, JVM, JVM_LANGUAGES, SIGNALS, NeedleIndex, Signal
+from opsrelay.facts.stack_signals import (
+    IMPLIED_LANGUAGE,
+    JVM,
+    JVM_CONFIG,
+    JVM_FRAMEWORKS,
+    JVM_LANGUAGES,
+    SIGNALS,
+    NeedleIndex,
+    Signal,
+)
 from opsrelay.facts.text import NON_FACT_HEADING, RECOMMENDATION_HEADING, clean, is_hedged
 
 
@@ -567,16 +576,25 @@ def _item(doc: Document, cand: _Candidate, line: int | None = None) -> StackItem
     return StackItem(name=cand.name, kind=cand.kind, version=cand.version, evidence=evidence)
 
 
+_SHARED: tuple[tuple[str, StackKind, tuple[str, ...]], ...] = (
+    (JVM, "language", JVM_LANGUAGES),
+    (JVM_CONFIG, "framework", JVM_FRAMEWORKS),
+)
+
+
 def _resolve_jvm(found: _Evidence) -> None:
-    """Give the JVM build and test tools' evidence to the JVM language the document shows, else Java."""
-    jvm = found.candidates.pop(JVM, None)
-    if jvm is None:
-        return
-    shown = [
-        found.candidates[n] for n in JVM_LANGUAGES if n in found.candidates and found.candidates[n].score > 0
-    ]
-    target = max(shown, key=lambda c: c.score).name if shown else "Java"
-    found.add(target, "language", jvm.score, jvm.best_line, jvm.version)
+    """Give evidence shared by JVM ecosystems to the one the document shows.
+
+    Gradle, Maven and JaCoCo go to the JVM language shown (Kotlin for an Android app), else Java;
+    ``application.yml`` goes to the JVM framework named (Quarkus, Micronaut), else Spring Boot.
+    """
+    for pseudo, kind, choices in _SHARED:
+        shared = found.candidates.pop(pseudo, None)
+        if shared is None:
+            continue
+        shown = [c for n in choices if (c := found.candidates.get(n)) is not None and c.score > 0]
+        target = max(shown, key=lambda c: c.score).name if shown else choices[0]
+        found.add(target, kind, shared.score, shared.best_line, shared.version)
 
 
 def extract_stack(doc: Document, facts: QAFacts) -> None:

@@ -39,6 +39,10 @@ JVM = "JVM"
 """Pseudo-language of JVM build and test tools (Gradle, Maven, JaCoCo): the stack resolves it to the
 JVM language the document shows (Kotlin for an Android app built with Gradle), else to Java."""
 JVM_LANGUAGES = ("Java", "Kotlin", "Scala")
+JVM_CONFIG = "JVM config"
+"""Pseudo-framework of ``application.yml``/``.properties``: the JVM framework the document names, else
+Spring Boot (whose convention it is first)."""
+JVM_FRAMEWORKS = ("Spring Boot", "Quarkus", "Micronaut")
 
 
 @dataclass(frozen=True)
@@ -373,12 +377,9 @@ SIGNALS: tuple[Signal, ...] = (
         r"\b[Aa]ctuator\b|@RestController(?:Advice)?\b|@ControllerAdvice\b|\bMockMvc\b",
         1.5,
     ),
-    _s(
-        "Spring Boot",
-        "framework",
-        r"\bapplication(?:-[\w]+)?\.(?:ya?ml|properties)\b|@(?:Autowired|Transactional|Repository)\b",
-        1,
-    ),
+    _s("Spring Boot", "framework", r"@(?:Autowired|Transactional|Repository)\b", 1),
+    # application.yml / application.properties: Spring Boot's convention, and Quarkus' and Micronaut's.
+    _s(JVM_CONFIG, "framework", r"\bapplication(?:-[\w]+)?\.(?:ya?ml|properties)\b", 1),
     _s("Spring Boot", "framework", r"\w(?:Controller|Repository)\.java\b", 0.5),
     _s(
         "Java",
