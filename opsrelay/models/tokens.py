@@ -207,12 +207,12 @@ class _Encodings:
             except Exception as exc:  # network errors, hash mismatch, unknown encoding
                 result.append(exc)
 
-        if cached:
-            load()  # reads the cached file (tiktoken checks its sha256): no network
-        else:
-            worker = threading.Thread(target=load, name=f"tiktoken-{name}", daemon=True)
-            worker.start()
-            worker.join(timeout_s)  # a hung download stays behind in its daemon thread
+        # Even a cached file is loaded in the worker: tiktoken checks its sha256 and downloads
+        # again when it does not match, which may hang like a first download. Parsing a cached
+        # file takes well under a second, so it gets a longer bound than a download.
+        worker = threading.Thread(target=load, name=f"tiktoken-{name}", daemon=True)
+        worker.start()
+        worker.join(max(timeout_s, 15.0) if cached else timeout_s)  # a hung download stays behind
         value = result[0] if result else None
         if isinstance(value, tiktoken.Encoding):
             return value
