@@ -85,10 +85,14 @@ def metric_of(label: str) -> PerfMetricName | None:
     return None
 
 
+def _unit_words(*categories: str) -> str:
+    # Units follow their number directly ("18m 33s"): no boundary in front, only behind.
+    words = sorted({t for c in categories for t in vocab.terms(c)}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W\d_])"
+
+
 _DURATION_PART = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>"
-    + vocab.alternation(vocab.terms("unit_hour") + vocab.terms("unit_minute") + vocab.terms("unit_second"))
-    + r")",
+    r"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>" + _unit_words("unit_hour", "unit_minute", "unit_second") + ")",
     re.I,
 )
 _HOUR = re.compile(r"^" + vocab.alternation(vocab.terms("unit_hour")) + r"$", re.I)
@@ -171,7 +175,8 @@ def parse_value(
     cmp = m.group("cmp") or ""
     note = "upper bound" if cmp in ("<", "<=", "≤") else "lower bound" if cmp in (">", ">=", "≥") else None
     if metric in _LATENCY_METRICS:
-        duration = parse_duration(cell) if len(_DURATION_PART.findall(cell)) > 1 else None
+        parts = len(_DURATION_PART.findall(cell))
+        duration = parse_duration(cell) if parts > 1 or (parts and not unit) else None
         if duration is not None:
             return duration * 1000, "ms", note
         ms = _latency_ms(value, unit or _hint_unit(header_hint))
@@ -286,6 +291,8 @@ def _tables(doc: Document, perf: _Perf) -> None:
             if len(row.cells) <= col:
                 continue
             metric = metric_of(row.cells[0])
+            if metric is None and _LATENCY_WORDS.search(clean(table.header[col])):
+                metric = _label_metric(row.cells[0])  # "max" in a "Percentile | Latency (μs)" table
             if metric is None:
                 continue
             parsed = parse_value(metric, row.cells[col], row.cells[0] + " " + table.header[col])
@@ -374,7 +381,8 @@ _SATURATION = re.compile(
     r"(?:users?|usuarios|utilisateurs|pengguna|vus|пользовател\w*)",
     re.I,
 )
-_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<label>[^*]{2,80}?):?\*\*\s*:?\s*$")
+# "**Expected metrics:**" / "**Criterios de Éxito**:" announce the list under them
+_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<label>[^*]{2,80}?)(?::\*\*|\*\*\s*:)\s*$")
 _TARGETISH = re.compile(
     r"target|threshold|goal|slo\b|alert|should|must|" + vocab.alternation(vocab.terms("col_target")), re.I
 )
