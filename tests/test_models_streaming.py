@@ -252,6 +252,7 @@ def test_a_first_token_later_than_the_timeout_is_a_timeout() -> None:
             backend(server, timeout_s=0.4).complete(req())
         assert time.monotonic() - started < 1.5
     assert info.value.kind == "timeout"
+    assert "no token within 0.4 s (timeout waiting for the first token)" in str(info.value)
 
 
 def test_a_first_token_within_the_timeout_is_fine() -> None:

@@ -8,9 +8,12 @@ What this module pins down, and why (verified against langchain-openai 1.7 / ope
   and httpcore2, whose read timeout is set on the socket before *each* read
   (``httpcore2._backends.sync.SyncStream.read``): on a streamed response that is the wait for
   the response headers, then for every next chunk. A 20 tokens/s server writing 6,000 tokens
-  (5 minutes) completes with a 5 s timeout; a server that stalls longer than it mid-answer
-  raises ``httpx2.ReadTimeout`` out of the iteration (the SDK wraps errors of the request, not
-  of the body), mapped here to a transient timeout that the retry layer retries.
+  (5 minutes) completed here with a 5 s timeout (``tests/test_models_streaming.py``). A stall
+  longer than the timeout mid-answer raises from the body's iteration, where the SDK's
+  ``Stream`` turns httpx2's ``ReadTimeout`` into ``APITimeoutError`` (and a broken connection
+  into ``APIConnectionError``); after the first chunk these are reported as a stall or a
+  broken-off stream, transient, so the retry layer retries them. The bound is per read:
+  bytes that carry no token (SSE comments some gateways send while they wait) reset it too.
 * Structured output (``--structured-output``, :data:`StructuredMode`): ``json_schema`` sends
   ``response_format={"type": "json_schema", ...}``. ChatOpenAI streams that through the SDK's
   ``chat.completions.stream`` helper, which accumulates the chunks, passes the final
@@ -500,7 +503,7 @@ class OpenAIBackend:
             return self._from_completion(exc.completion, "content_filter")
         except openai.APIError as exc:
             if merged is not None and isinstance(exc, openai.APITimeoutError):
-                raise self._stalled() from None
+                raise self._stalled(merged) from None
             if merged is not None and isinstance(exc, openai.APIConnectionError):
                 raise self._broken(exc.__cause__ or exc) from None
             error = self._map_error(exc)
@@ -513,7 +516,7 @@ class OpenAIBackend:
             raise error from None
         except httpx2.TimeoutException:
             # In case the body's iteration lets httpx2's error through unwrapped.
-            raise self._stalled() from None
+            raise self._stalled(merged) from None
         except httpx2.TransportError as exc:  # the server closed or broke the stream mid-answer
             raise self._broken(exc) from None
         except (ValueError, KeyError, TypeError) as exc:
@@ -534,10 +537,12 @@ class OpenAIBackend:
             )
         return self._from_message(merged, tool=mode == "tools")
 
-    def _stalled(self) -> TransientProviderError:
-        """The stream started, then no chunk came for ``timeout_s`` (a stall mid-answer)."""
+    def _stalled(self, merged: AIMessageChunk | None) -> TransientProviderError:
+        """The stream started, then no chunk came for ``timeout_s``: before the first token or mid-answer."""
+        started = merged is not None and bool(merged.content or merged.tool_call_chunks)
+        where = "mid-answer" if started else "waiting for the first token"
         return TransientProviderError(
-            f"{self._where}: no token within {self.timeout_s:g} s (timeout mid-answer)", kind="timeout"
+            f"{self._where}: no token within {self.timeout_s:g} s (timeout {where})", kind="timeout"
         )
 
     def _broken(self, cause: BaseException) -> TransientProviderError:
