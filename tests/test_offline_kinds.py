@@ -414,3 +414,32 @@ def test_throughput_in_messages_per_second_is_sized_in_messages() -> None:
     md = render_offline(facts, date=DATE)
     assert "190000 messages/s" in md
     assert "190000 requests/s" not in md
+
+
+@pytest.mark.parametrize("kind", ["library", "cli", "mobile", "embedded"])
+def test_gitlab_releases_distributed_software_on_a_tag_with_approval(kind: str) -> None:
+    stack, commands = KINDS[kind]
+    facts = _facts(kind, [*stack, ("GitLab CI", "ci", None)], commands)  # type: ignore[arg-type]
+    pipeline = _pipeline(render_offline(facts, date=DATE))
+    assert "build" not in pipeline and not any(k.startswith("deploy-") for k in pipeline)
+    release = pipeline["release"]
+    assert release["rules"] == [{"if": "$CI_COMMIT_TAG =~ /^v/", "when": "manual"}]
+    assert release["environment"] == {"name": "production"}
+    script = "\n".join(release["script"])
+    assert "SHA256SUMS" in script
+    if kind == "cli":
+        assert "cargo build --release" in script and "cargo publish" in script
+
+
+def test_gitlab_gives_each_service_its_own_job() -> None:
+    services = [
+        ServiceFact(name="orders", runtime="Go", evidence=_ev(5, "orders")),
+        ServiceFact(name="billing", runtime="Ruby", evidence=_ev(6, "billing")),
+    ]
+    facts = _facts(
+        "service", [("Go", "language", None), ("GitLab CI", "ci", None)], ["go test ./..."], services=services
+    )
+    pipeline = _pipeline(render_offline(facts, date=DATE))
+    assert pipeline["svc-orders"]["image"].startswith("golang:")
+    assert pipeline["svc-billing"]["before_script"] == ["cd billing"]
+    assert "bundle exec rspec" in pipeline["svc-billing"]["script"]

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops import knowledge as kb
-from opsrelay.agents.devops.decisions import Decisions, RuntimeDecision
+from opsrelay.agents.devops.decisions import Decisions, RuntimeDecision, RuntimeLanguage
 from opsrelay.agents.devops.writers.cicd.toolchains import setup_steps
 from opsrelay.agents.devops.writers.cicd.yamltext import checkout_steps, run_step, safe_cmd
 
 ON_TAG = "    if: startsWith(github.ref, 'refs/tags/v')"
 
 # Package a library (or interpreted tool) into dist/ per language; git archive when nothing else.
-_PACKAGE: dict[str, str] = {
+_PACKAGE: dict[RuntimeLanguage, str] = {
     "python": "pipx run build --outdir dist",
     "node": "npm pack --pack-destination dist",
     "bun": "npm pack --pack-destination dist",
@@ -38,6 +38,26 @@ def _archive(name: str) -> str:
         f'git archive --format=tar.gz --prefix="{name}-$GITHUB_REF_NAME/" --output '
         f'"dist/{name}-$GITHUB_REF_NAME.tar.gz" "$GITHUB_REF_NAME"'
     )
+
+
+def package_command(lang: RuntimeLanguage, name: str) -> str:
+    """Shell line that puts the package of a library (or interpreted tool) into dist/."""
+    return _PACKAGE.get(lang, _archive(name))
+
+
+def publish_command(lang: RuntimeLanguage) -> str | None:
+    """Shell line that publishes dist/ (or the tagged source) to the language's registry, if any."""
+    publish = kinds.REGISTRIES[lang].publish
+    if lang == "python":
+        return "pipx run twine upload --non-interactive dist/*.whl dist/*.tar.gz"
+    if lang == "dotnet":
+        return (
+            "dotnet nuget push 'dist/*.nupkg' --source https://api.nuget.org/v3/index.json "
+            '--api-key "$NUGET_API_KEY"'
+        )
+    if lang == "ruby":
+        return "gem push dist/*.gem"
+    return publish
 
 
 def _primary(d: Decisions) -> RuntimeDecision | None:
@@ -137,20 +157,11 @@ def package_release_jobs(d: Decisions, name: str) -> list[str]:
         *_setup(d, registry=True),
         *_install(d),
         *_changelog_check(),
-        *run_step("Build the package into dist/", "mkdir -p dist && " + _PACKAGE.get(lang, _archive(name))),
+        *run_step("Build the package into dist/", "mkdir -p dist && " + package_command(lang, name)),
         *_checksums_and_signature(),
     ]
-    if registry.publish:
-        publish = registry.publish
-        if lang == "python":
-            publish = "pipx run twine upload --non-interactive dist/*.whl dist/*.tar.gz"
-        elif lang == "dotnet":
-            publish = (
-                "dotnet nuget push 'dist/*.nupkg' --source https://api.nuget.org/v3/index.json "
-                '--api-key "$NUGET_API_KEY"'
-            )
-        elif lang == "ruby":
-            publish = "gem push dist/*.gem"
+    publish = publish_command(lang)
+    if publish:
         lines += run_step(f"Publish to {registry.name.split(' ')[0]}", publish)
     elif lang == "go":
         lines += run_step(
