@@ -534,6 +534,21 @@ def test_services_from_prose() -> None:
     assert by == {"auth service": "failing", "NLP service": "failing", "user service": "ok"}
 
 
+def test_title_case_service_names_merge_with_their_hyphenated_form() -> None:
+    text = (
+        "# QA\n\n## Services to test\n\n1. Securities Pricing Service (port 8081)\n"
+        "2. Payment Service (port 8082)\n3. The billing service (port 8083)\n\n"
+        "## Results\n\n- `securities-pricing-service` healthy\n"
+        "- `payment-service` crashed on start\n"
+    )
+    by = {s.name: s.status for s in facts(text).services}
+    assert by == {
+        "Securities Pricing Service": "ok",
+        "Payment Service": "failing",
+        "billing service": "unknown",
+    }
+
+
 def test_services_from_docker_compose_skip_infrastructure() -> None:
     text = (
         "# QA\n\n```yaml\nservices:\n  api:\n    build: ./api\n  worker:\n    build: ./worker\n"

@@ -52,6 +52,8 @@ def _words(*lines: str) -> frozenset[str]:
 
 # "the auth service returns 500", "NLP service does not build": a one-word name before "service".
 _SPACED = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Za-z][a-z]{2,15})\s+(?:micro)?service\b(?![-\w])")
+# "Securities Pricing Service", "API Gateway Service": a Title Case name of up to four words.
+_TITLED = re.compile(r"(?<![\w-])((?:[A-Z][A-Za-z0-9]*\s+){1,4})((?:[Mm]icro)?[Ss]ervice)\b(?![-\w])")
 _NOT_NAMES = _words(
     "the a an this that these those each every any all one its our your their same other new main",
     "core web rest restful http https grpc cloud customer quality windows managed backend",
@@ -62,6 +64,11 @@ _NOT_NAMES = _words(
     "prod per microservice service services of for and or with without to from in on at by as is",
     "are was were be been via no not every first second third last next previous both multiple true",
     "individual separate dedicated own specific particular respective some many few several another",
+    "existing remaining underlying corresponding following upcoming missing pending incoming outgoing",
+    "supporting resulting additional optional critical central general global manual technical legal",
+    "primary secondary necessary auxiliary temporary dependent different independent consistent",
+    "relevant important redundant resilient efficient transient persistent recent current frequent",
+    "robust stable unstable core main key basic simple complex total overall actual original concurrent",
 )
 _MANIFEST = re.compile(r"\b([a-z][a-z0-9-]*?)-(?:deployment|statefulset|daemonset|svc|service)\.ya?ml\b")
 _COMPOSE_SERVICES = re.compile(r"^(\s*)services:\s*$")
@@ -131,12 +138,31 @@ _RUNTIME = re.compile(
 _CODE_CONTEXT = re.compile(
     r"coverage|\blines?\b|\bbranch(?:es)?\b|\bstatements?\b|\blayer\b|\bclass(?:es)?\b", re.I
 )
-_ADJECTIVE = re.compile(r"(?:ble|ive|al|ful|ous|ic|ed|ing|less|ary|ent|ant)$", re.I)
+# Adjective endings ("available", "comprehensive", "robust" is listed): "-ing", "-al", "-ent" are
+# left out, since billing, rental and payment services are real names; those adjectives are listed.
+_ADJECTIVE = re.compile(r"(?:ble|ive|ful|ous|ic|ed|less)$", re.I)
 
 
 def _name_word(word: str) -> bool:
     """Whether the word before "service" can be a service's name (not "the", "available", "web")."""
     return word.lower() not in _NOT_NAMES and (word.isupper() or not _ADJECTIVE.search(word))
+
+
+def _prose_names(text: str) -> list[str]:
+    """Service names written in prose: "Securities Pricing Service", "the auth service"."""
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for m in _TITLED.finditer(text):
+        words = m.group(1).split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words.pop(0)  # "The Pricing Service" → "Pricing Service"
+        if words and _name_word(words[-1]):
+            found.append(" ".join(words) + " " + m.group(2))
+            taken.append((m.start(), m.end()))
+    for m in _SPACED.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken) and _name_word(m.group(1)):
+            found.append(f"{m.group(1)} service")
+    return found
 
 
 def _key(name: str) -> str:
@@ -278,7 +304,7 @@ def extract_services(doc: Document, facts: QAFacts) -> None:
         # "auth service" in prose is weaker evidence than "auth-service": only in statements of fact
         # about running code (not a recommendation, not a coverage figure of a code module).
         if not _CODE_CONTEXT.search(raw) and not sections.planned(n):
-            names += [f"{m.group(1)} service" for m in _SPACED.finditer(clean(raw)) if _name_word(m.group(1))]
+            names += _prose_names(clean(raw))
             if _API_GATEWAY.search(raw):
                 names.append("api-gateway")
         if not names:
