@@ -43,3 +43,79 @@ def test_thematic_breaks_around_headings_are_not_front_matter() -> None:
     qa = ingest_text(text)
     assert qa.front_matter == {}
     assert qa.facts.title is not None and qa.facts.title.value == "QA Report"
+
+
+# --- outcome: what blocks, and what must not ------------------------------------------------------
+
+
+def test_failures_fixed_on_retest_do_not_block() -> None:
+    text = (
+        "# Regression run\n\n## Results\n\n| Test | Status | Retest |\n|---|---|---|\n"
+        "| TC-1 checkout | PASS | - |\n| TC-2 refund | FAIL | PASS after fix in build 12 |\n"
+        "| TC-3 login | FAIL → FIXED | - |\n\n**Status:** FAIL → fixed and re-verified\n\nAll tests passed.\n"
+    )
+    facts = ingest_text(text).facts
+    assert facts.outcome_failures == [] and not facts.release_blocked
+
+
+def test_a_fail_count_column_is_not_a_failure() -> None:
+    text = (
+        "# NFR assessment\n\n## Summary\n\n| Category | PASS | CONCERNS | FAIL | Overall Status |\n"
+        "|---|---|---|---|---|\n| Security | 4 | 0 | 0 | PASS |\n| Performance | 3 | 1 | 0 | PASS |\n\n"
+        "- If FAIL: resolve the failing NFRs and re-run the assessment.\n\n**Gate Decision:** PASS\n"
+    )
+    facts = ingest_text(text).facts
+    assert facts.outcome_failures == [] and not facts.release_blocked
+
+
+def test_a_failed_criterion_blocks_and_names_itself() -> None:
+    text = (
+        "# Launch gates\n\n| Gate | Threshold | Measured | Status |\n|---|---|---|---|\n"
+        "| Open P1 bugs | 0 | 1 | FAIL |\n| Burn-in SLO | PASS | PASS | PASS |\n"
+    )
+    facts = ingest_text(text).facts
+    assert [x.reason for x in facts.outcome_failures] == ["Open P1 bugs: failed (status FAIL); measured 1"]
+    assert facts.release_blocked and facts.outcome_failures[0].evidence.line == 5
+
+
+def test_services_that_fail_or_do_not_build_block() -> None:
+    text = (
+        "# Multi-service run\n\nTests: 120 passed, 0 failed.\n\n## Findings\n\n"
+        "The auth service returns 500 on every login request. The NLP service does not build "
+        "(missing CUDA headers). No other service is down.\n\n### Failed Services\n\n- billing-service\n"
+    )
+    reasons = [x.reason for x in ingest_text(text).facts.outcome_failures]
+    [broken] = [r for r in reasons if r.startswith("Service not working:")]
+    assert "The auth service returns 500" in broken and "The NLP service does not build" in broken
+    assert any("Failed: billing-service" in r for r in reasons)
+    assert not any("No other service" in r for r in reasons)
+
+
+def test_pending_checks_behind_a_passing_headline_are_open_questions() -> None:
+    text = (
+        "# QA report\n\n**Overall Status:** PASS\n\n| Stage | Completion | Status |\n|---|---|---|\n"
+        "| Static analysis | 100% | ✅ COMPLETE |\n| Compilation | 0% | ⏳ PENDING |\n"
+    )
+    facts = ingest_text(text).facts
+    [question] = facts.open_questions
+    assert "'Compilation' (PENDING)" in question.question and question.evidence.line == 8
+    assert not facts.release_blocked
+
+
+def test_skipped_tests_behind_a_full_pass_rate_are_an_open_question() -> None:
+    text = (
+        "# Test execution\n\n| Suite | Total | Passed | Failed | Skipped | Pass Rate |\n"
+        "|---|---|---|---|---|---|\n"
+        "| TOTAL | 100 | 90 | 0 | 10 | 100% |\n\nSkipped tests are the NFR performance load tests.\n"
+    )
+    [question] = ingest_text(text).facts.open_questions
+    assert question.question.startswith("10 tests were skipped (among them performance/load tests)")
+
+
+def test_a_plan_titled_plan_that_was_executed_is_a_report() -> None:
+    text = (
+        "# Test Plan\n\n## Test Scenarios Executed\n\n### Scenario 1\n\n**Expected Result:** saved\n\n"
+        "**Status:** ✅ PASS\n\n## Issues Found\n\nNone. All test scenarios passed.\n"
+    )
+    facts = ingest_text(text).facts
+    assert facts.document_kind == "report" and not facts.release_blocked

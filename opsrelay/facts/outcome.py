@@ -303,6 +303,7 @@ def _service_lines(doc: Document, out: _Outcome) -> None:
         text = clean(raw)
         if not _SERVICE.search(text):
             continue
+        broken: list[str] = []
         for sentence in re.split(r"(?<=[.;!?])\s+", text):
             if not _SERVICE.search(sentence) or _CONDITIONAL.match(strip_line_markers(sentence)):
                 continue
@@ -314,8 +315,9 @@ def _service_lines(doc: Document, out: _Outcome) -> None:
                 continue  # "no service is down"
             if cell_state(sentence[hit.end() :]) in ("fixed", "pass"):
                 continue  # "… returned 500, fixed in build 12"
-            out.fail(f"Service not working: {short(strip_line_markers(sentence), 120)}", n)
-            break
+            broken.append(short(strip_line_markers(sentence), 100))
+        if broken:
+            out.fail("Service not working: " + " ".join(broken), n)
 
 
 def _not_executed(doc: Document, out: _Outcome) -> None:

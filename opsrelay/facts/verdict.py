@@ -8,7 +8,7 @@ from opsrelay.facts import vocab
 from opsrelay.facts.document import Document
 from opsrelay.facts.meta import fm_evidence
 from opsrelay.facts.model import Evidence, QAFacts, QAVerdict, VerdictValue
-from opsrelay.facts.text import clean, strip_line_markers
+from opsrelay.facts.text import clean, status_of, strip_line_markers
 
 # Label categories (lang/*.yaml) and their strength: an overall verdict beats a gate status beats
 # a bare "Decision:".
@@ -58,6 +58,13 @@ _NOT_A_VERDICT_START = re.compile(
 def verdict_of(value: str, *, strict_start: bool = False) -> VerdictValue | None:
     """Map a verdict text ('✅ PASS - all targets met', 'GO для TestFlight — УСЛОВНЫЙ') to a verdict value."""
     text = clean(value)
+    # "FAIL → PASS after retest", "FAIL → fixed": the last state stated is the one that stands
+    *_, last = re.split(r"\s*(?:→|->|=>)\s*", text)
+    if last != text:
+        if status_of(last) == "fixed":
+            return None
+        if _KEYWORD.search(last):
+            text = last
     if re.search(r"\bpass\s+rate\b", text, re.I):
         text = re.sub(r"\bpass\s+rate\b", "", text, flags=re.I)
     first = None
