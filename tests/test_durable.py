@@ -122,7 +122,7 @@ def test_resume_refuses_other_prompt_version_and_unknown_threads(
     capsys.readouterr()
     import opsrelay.checkpoints as checkpoints
 
-    monkeypatch.setattr(checkpoints, "current_versions", lambda: ("1", "0000newprompt"))
+    monkeypatch.setattr(checkpoints, "current_versions", lambda: (checkpoints.GRAPH_VERSION, "0000newprompt"))
     assert cli(["resume", "t1", "--checkpoint", ck]) == 2
     assert "prompt version" in capsys.readouterr().err
     monkeypatch.undo()
