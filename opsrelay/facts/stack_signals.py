@@ -106,18 +106,47 @@ def needles_of(pattern: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
-_GROUP = re.compile(r"\(\?(?:i)?:((?:[^()\\]|\\.)*)\)(?![?*{])")
+def _groups(alt: str) -> list[str]:
+    """Contents of the non-capturing groups at depth 0 of an alternative that every match passes.
+
+    Optional or repeated-from-zero groups (followed by ``?``, ``*`` or ``{``) and look-arounds are
+    left out: a match need not contain what they hold.
+    """
+    found: list[str] = []
+    depth, start, i = 0, -1, 0
+    while i < len(alt):
+        c = alt[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            close = alt.find("]", i + 2)
+            i = close + 1 if close > 0 else len(alt)
+            continue
+        if c == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0 and start >= 0:
+                inner = alt[start + 1 : i]
+                optional = alt[i + 1 : i + 2] in ("?", "*", "{")
+                if inner.startswith(("?:", "?i:")) and not optional:
+                    found.append(inner.split(":", 1)[1])
+                elif inner.startswith("?P<") and not optional:
+                    found.append(inner.split(">", 1)[1])
+        i += 1
+    return found
 
 
 def _required_group(alt: str) -> set[str] | None:
-    """Runs of the first non-optional ``(?:a|b|c)`` group of literals, one of which every match holds."""
-    m = _GROUP.search(alt)
-    if m is None:
-        return None
-    parts = [max(_runs(part), key=len, default="") for part in m.group(1).split("|")]
-    if any(len(part) < 2 for part in parts):
-        return None
-    return {part.lower() for part in parts}
+    """Needles of the first group every match passes through (its own alternatives, recursively)."""
+    for inner in _groups(alt):
+        found = needles_of(inner)
+        if found is not None:
+            return set(found)
+    return None
 
 
 def _runs(alt: str) -> list[str]:
@@ -219,8 +248,8 @@ def _file(ext: str) -> str:
 
 
 def _exts(ext: str) -> tuple[str, ...]:
-    """Pre-check needles of a file-extension alternation: '.' and each extension ('m?js' → 'js')."""
-    return tuple("." + e.replace("m?", "") if "?" not in e.replace("m?", "") else "." for e in ext.split("|"))
+    """Pre-check needles of an extension alternation: '.java' for 'java'; 'js' for 'm?js' ('.mjs', '.js')."""
+    return tuple(e.rsplit("?", 1)[1] if "?" in e else "." + e for e in ext.split("|"))
 
 
 # Load-test and benchmark script names and npm scripts: their language is the tooling's, not the app's.
