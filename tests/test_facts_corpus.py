@@ -310,6 +310,254 @@ def test_ez_platform_concerns_stack_and_no_phantom_k6() -> None:
     assert f.project is not None and f.project.value == "EZ Platform"
 
 
+# --- every corpus document: kind, verdict, gate, language, name -----------------------------------
+
+# (document, kind, verdict, release blocked, language, project name) — read off each document by hand.
+CORPUS_PINS = [
+    ("agent-teams-demo_test-report.md", "report", "PASS", False, "en", "Dynamic Form Builder"),
+    ("anb-rising-stars-showcase_plan_de_pruebas5.md", "plan", "unknown", False, "es", None),
+    ("chronik-stream_BASELINE_PERFORMANCE.md", "report", "unknown", False, "en", "chronik"),
+    ("clnrm_V1_RELEASE_CERTIFICATION.md", "report", "GO", False, "en", "Cleanroom"),
+    ("cortex_go-no-go-decision-record.md", "report", "NO-GO", True, "en", "Cortex"),
+    ("extropos_DETAILED_TEST_EXECUTION_REPORT_v1.0.27.md", "report", "GO", False, "en", "FlutterPOS"),
+    ("ez-data-processing-platform_nfr-assessment.md", "report", "CONCERNS", True, "en", "EZ Platform"),
+    ("freescout_TEST_RESULTS_SUMMARY.md", "report", "unknown", False, "en", None),
+    ("gognee_018-vector-search-optimization-qa.md", "report", "GO", False, "en", "gognee"),
+    ("iwaproject-back_test-report.md", "report", "unknown", True, "en", None),
+    ("ku-connect_TEST_EXECUTION_REPORT.md", "report", "PASS", False, "en", "KU CONNECT BACKEND"),
+    ("production-ml-api_load-test-results.md", "report", "GO", False, "en", "Production ML API"),
+    ("rest-benchmark_RAPPORT_BENCHMARK_COMPLET.md", "report", "unknown", False, "fr", "rest-benchmark"),
+    ("silapor-ppsi_LAPORAN_PERFORMANCE_TESTING.md", "report", "FAIL", True, "id", "SILAPOR"),
+    (
+        "syncro-spring_nfr-assessment.md",
+        "report",
+        "CONCERNS",
+        True,
+        "en",
+        "Immutable Audit Log for Master Data",
+    ),
+    (
+        "take-home-assessment_test-summary-report.md",
+        "report",
+        "NO-GO",
+        True,
+        "en",
+        "Laravel Backend API + Flutter Mobile App",
+    ),
+    ("urtruck-app_QA_REPORT.md", "report", "CONDITIONAL", True, "ru", None),
+    (
+        "va-gov_21p-0537_test-plan.md",
+        "report",
+        "unknown",
+        False,
+        "en",
+        "VA Form 21P-0537 - Marital Status Questionnaire for DIC Recipients",
+    ),
+    (
+        "webosbrowser-native_PG-3_QA_TESTING_REPORT.md",
+        "report",
+        "unknown",
+        False,
+        "ko",
+        "webosbrowser-native",
+    ),
+    ("zulip_testing.md", "report", "unknown", False, "en", None),
+]
+
+
+def test_every_fixture_is_pinned() -> None:
+    assert sorted(p.name for p in _docs(FIXTURES)) == sorted(pin[0] for pin in CORPUS_PINS)
+
+
+@pytest.mark.parametrize(("name", "kind", "verdict", "blocked", "language", "project"), CORPUS_PINS)
+def test_corpus_kind_verdict_gate_language_name(
+    name: str, kind: str, verdict: str, blocked: bool, language: str, project: str | None
+) -> None:
+    f = facts(name)
+    assert (f.document_kind, f.verdict.value, f.release_blocked, f.language) == (
+        kind,
+        verdict,
+        blocked,
+        language,
+    )
+    if project is None:
+        # a plan's scope or a report without a name is not a project name
+        assert f.project is None or f.document_kind == "plan"
+    else:
+        assert f.project is not None and f.project.value == project
+    if blocked:
+        assert f.outcome_failures or f.open_blockers  # a blocked gate always says why
+
+
+def reasons(f: QAFacts) -> list[str]:
+    return [x.reason for x in f.outcome_failures]
+
+
+# --- silapor-ppsi (Indonesian JMeter report that fails its criteria) ------------------------------
+
+
+def test_silapor_indonesian_load_test_fails_its_criteria() -> None:
+    f = facts("silapor-ppsi_LAPORAN_PERFORMANCE_TESTING.md")
+    assert (
+        f.verdict.value == "FAIL" and f.verdict.evidence is not None
+    )  # "STATUS: FAIL - Sistem TIDAK memenuhi NFR"
+    assert "Throughput: failed (status FAIL); measured 19.6 req/s" in reasons(f)
+    assert "Error Rate: failed (status FAIL); measured 31.77%" in reasons(f)
+    not_ready = [x for x in f.outcome_failures if "not ready for release" in x.reason]
+    assert [x.evidence.line for x in not_ready] == [291]  # "SISTEM TIDAK PRODUCTION-READY"
+    assert perf(f, "throughput", "Statistik Keseluruhan")[:3] == [19.6, 94.2, 25.1]
+    assert perf(f, "avg", "Statistik Keseluruhan")[0] == 20076.0
+    assert perf(f, "error_rate", "Statistik Keseluruhan")[0] == 31.77
+    breaking = [
+        m for m in f.performance if m.metric == "saturation" and "BREAKING POINT" in (m.context or "")
+    ]
+    assert [(m.value, m.evidence.line) for m in breaking] == [(300.0, 160)]  # "300-500 concurrent users"
+    assert f.load_test_tool is not None and f.load_test_tool.value == "JMeter"
+    assert "Tool: Apache JMeter 5.6.3" in [s.value for s in f.perf_setup]
+    assert f.report_date is not None and f.report_date.value == "2025-12-24"  # "24 Desember 2025"
+
+
+# --- iwaproject-back (2 of 9 services fail) --------------------------------------------------------
+
+
+def test_iwaproject_failing_services_block() -> None:
+    f = facts("iwaproject-back_test-report.md")
+    first = f.test_results[0]
+    assert (first.total, first.passed, first.failed) == (18, 16, 2)  # summed per service
+    assert "Announcement-Service: failed (status - FAIL)" in reasons(f)
+    assert "Application-Service: failed (status - FAIL)" in reasons(f)
+    assert f.project is None  # "Test Report - 2025-10-05 00:21:29" names no project
+    assert f.report_date is not None and f.report_date.value == "2025-10-05"
+
+
+# --- anb-rising-stars-showcase (Spanish capacity test plan) ----------------------------------------
+
+
+def test_anb_spanish_plan_is_a_plan_not_a_result() -> None:
+    f = facts("anb-rising-stars-showcase_plan_de_pruebas5.md")
+    assert f.document_kind == "plan" and f.document_kind_evidence is not None
+    assert f.test_results == [] and f.outcome_failures == []
+    # "Métricas Esperadas", "Criterios de Éxito": targets and expectations, never measurements
+    assert [m.metric for m in f.performance if m.metric not in ("concurrency",)] == []
+    assert f.report_date is not None and f.report_date.value == "2025-11-26"
+
+
+# --- cortex (go/no-go decision record) -------------------------------------------------------------
+
+
+def test_cortex_no_go_names_its_failing_gates() -> None:
+    f = facts("cortex_go-no-go-decision-record.md")
+    assert f.verdict.value == "NO-GO" and f.release_blocked
+    assert "Open P1 bugs: failed (status FAIL); measured 1 (cortex-cin)" in reasons(f)
+    assert any(r.startswith("Safety evidence completeness: failed") for r in reasons(f))
+    assert not any(r.startswith("Open P2 bugs") for r in reasons(f))  # a passing gate
+    assert f.report_date is not None and f.report_date.value == "2026-02-19"
+
+
+# --- take-home-assessment (manual failures, "not production-ready") --------------------------------
+
+
+def test_take_home_manual_failures_and_not_production_ready() -> None:
+    f = facts("take-home-assessment_test-summary-report.md")
+    assert (75, 47, 28) in [(r.total, r.passed, r.failed) for r in f.test_results]
+    assert f.verdict.value == "NO-GO"  # "The system is not yet production-ready"
+    assert any('"not yet production-ready"' in r for r in reasons(f))
+
+
+# --- chronik-stream (Rust benchmark: msg/s, µs, p99.9, set-up) -------------------------------------
+
+
+def test_chronik_benchmark_numbers_and_setup() -> None:
+    f = facts("chronik-stream_BASELINE_PERFORMANCE.md")
+    first = f.performance[0]
+    assert (first.metric, first.value, first.unit) == ("throughput", 197793.0, "msg/s")
+    assert perf(f, "p99", "Standalone Non-Searchable")[0] == 0.59
+    assert perf(f, "p99.9", "Standalone Mode - acks=1") == [4.37]
+    assert perf(f, "p50", "Standalone Mode - acks=1") == [
+        0.33
+    ]  # the ms column of "Latency (μs) | Latency (ms)"
+    assert "MB/s" in {m.unit for m in f.performance}
+    setup = [s.value for s in f.perf_setup]
+    assert {
+        "Concurrency: 128 producers",
+        "Message Size: 256 bytes",
+        "Test System: Ubuntu Linux 6.11.0-28-generic",
+    } <= set(setup)
+    assert not f.release_blocked and f.outcome_failures == []
+
+
+# --- rest-benchmark (French REST framework comparison) ---------------------------------------------
+
+
+def test_rest_benchmark_french_comparison() -> None:
+    f = facts("rest-benchmark_RAPPORT_BENCHMARK_COMPLET.md")
+    assert perf(f, "p95", "JOIN-FILTER — A : Jersey") == [13.0]
+    assert perf(f, "p99", "READ-HEAVY — D : Spring Data REST") == [380.0]
+    assert f.report_date is not None and f.report_date.value == "2025-11-11"  # "11 Novembre 2025"
+    [question] = f.open_questions
+    assert question.question.startswith("Error rate up to 100 %")  # HEAVY-body: every request failed
+    assert not f.release_blocked
+
+
+# --- webosbrowser-native (Korean: all ✅ while compilation is 0 % pending) -----------------------
+
+
+def test_webos_korean_static_checks_with_pending_compilation() -> None:
+    f = facts("webosbrowser-native_PG-3_QA_TESTING_REPORT.md")
+    assert f.test_results == []  # 57 unit tests were written, none was run
+    [question] = f.open_questions
+    assert "'실제 컴파일' (PENDING (Qt 미설치))" in question.question
+    assert not f.release_blocked
+
+
+# --- gognee (Go library: benchmark in ns/op, a criterion PASS against its own number) --------------
+
+
+def test_gognee_benchmark_and_coverage_criterion_contradiction() -> None:
+    f = facts("gognee_018-vector-search-optimization-qa.md")
+    assert [(r.total, r.passed) for r in f.test_results] == [(13, 13)]
+    assert [c.percent for c in f.coverage] == [73.5]
+    bench = [m for m in f.performance if "BenchmarkVectorSearch_1000Nodes" in (m.context or "")]
+    assert [(m.metric, round(m.value, 4), m.unit) for m in bench] == [("avg", 0.1113, "ms")]
+    [question] = f.open_questions
+    assert question.question.startswith("'Coverage ≥75% for pkg/store' is marked PASS")
+    assert f.verdict.value == "GO" and not f.release_blocked
+
+
+# --- clnrm, extropos, freescout, zulip -------------------------------------------------------------
+
+
+def test_clnrm_certified_but_the_suite_timed_out() -> None:
+    f = facts("clnrm_V1_RELEASE_CERTIFICATION.md")
+    assert f.verdict.value == "GO" and not f.release_blocked
+    assert any("times out after 2 minutes" in q.question for q in f.open_questions)
+
+
+def test_extropos_approved_for_production() -> None:
+    f = facts("extropos_DETAILED_TEST_EXECUTION_REPORT_v1.0.27.md")
+    assert f.verdict.value == "GO" and f.verdict.evidence is not None
+    assert "APPROVED FOR PRODUCTION DEPLOYMENT" in f.verdict.evidence.text
+    assert f.report_date is not None and f.report_date.value == "2026-02-19"
+
+
+def test_freescout_artisan_run() -> None:
+    f = facts("freescout_TEST_RESULTS_SUMMARY.md")
+    assert [(r.passed, r.failed, r.skipped) for r in f.test_results] == [(1026, 0, 3)]
+    assert f.report_date is not None and f.report_date.value == "2025-11-09"  # `date` output
+    assert not f.release_blocked
+
+
+def test_zulip_guide_states_no_outcome() -> None:
+    [question] = facts("zulip_testing.md").open_questions
+    assert question.question.startswith("The document states no executed test results")
+
+
+def test_ku_connect_skipped_performance_tests_behind_a_full_pass() -> None:
+    questions = [q.question for q in facts("ku-connect_TEST_EXECUTION_REPORT.md").open_questions]
+    assert any(q.startswith("21 tests were skipped (among them performance/load tests)") for q in questions)
+    assert any("'Normal Load' (Not Tested)" in q for q in questions)
+
+
 # --- the bundled example --------------------------------------------------------------------------
 
 

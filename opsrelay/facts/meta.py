@@ -261,6 +261,10 @@ _MDY_NAME = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(
 _DMY_NAME = re.compile(
     r"\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b"
 )
+# `date` output: "Sun Nov  9 00:44:47 UTC 2025"
+_UNIX_DATE = re.compile(
+    r"\b[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+\d{1,2}:\d{2}:\d{2}\s+(?:[A-Z]{2,5}\s+)?(\d{4})\b"
+)
 # "2025年11月3日", "2025년 11월 3일"
 _CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
@@ -296,6 +300,11 @@ def parse_date(text: str) -> str | None:
     for m in _DMY_NAME.finditer(text):
         month = vocab.month_numbers().get(m.group(2).lower())
         iso = _safe_date(int(m.group(3)), month, int(m.group(1))) if month else None
+        if iso:
+            candidates.append((m.start(), iso))
+    for m in _UNIX_DATE.finditer(text):
+        month = vocab.month_numbers().get(m.group(1).lower())
+        iso = _safe_date(int(m.group(3)), month, int(m.group(2))) if month else None
         if iso:
             candidates.append((m.start(), iso))
     for m in _CJK_DATE.finditer(text):
@@ -344,6 +353,12 @@ def extract_date(doc: Document, facts: QAFacts) -> None:
             return
     if late is not None:
         facts.report_date = NamedFact(value=late[1], evidence=doc.evidence(late[0]))
+        return
+    title = facts.title
+    iso = parse_date(title.value) if title is not None else None
+    if iso and title is not None:
+        # "Test Report - 2025-10-05 00:21:29": the title is the only place the date is stated
+        facts.report_date = NamedFact(value=iso, evidence=title.evidence)
 
 
 # --- language -------------------------------------------------------------------------------------

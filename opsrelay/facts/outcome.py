@@ -387,14 +387,15 @@ def extract_outcome(doc: Document, facts: QAFacts) -> None:
         if run.failed:
             total = f" of {run.total}" if run.total else ""
             out.fail(f"{run.failed} failed tests{total}", run.evidence.line)
-    if facts.verdict.value in ("NO-GO", "FAIL") and facts.verdict.evidence is not None:
-        out.fail(f"QA verdict is {facts.verdict.value}", facts.verdict.evidence.line)
     headline = _headline_passes(facts)
     _tables(doc, out, headline_passes=headline)
     _status_lines(doc, out)
     _not_ready(doc, out)
     _failed_lists(doc, out)
     _service_lines(doc, out)
+    if facts.verdict.value in ("NO-GO", "FAIL") and facts.verdict.evidence is not None:
+        # last: a line that already says why (a failed status, "not production-ready") keeps its reason
+        out.fail(f"QA verdict is {facts.verdict.value}", facts.verdict.evidence.line)
     facts.outcome_failures = out.failures
     _not_executed(doc, out)
     _skipped_behind_full_pass(doc, facts, out)
