@@ -17,7 +17,12 @@ document describing itself ("This is an internal data-processing platform") weig
 Scoring: each signal counts once per line, and at most :data:`_CAP` times its weight per document,
 so fifty ``--help`` lines do not drown everything else. Hypothetical or negated mentions ("iOS
 testing is out of scope", "no mobile client yet") do not count. The kind with the highest score
-wins when it reaches :data:`MIN_SCORE`; its strongest lines are its evidence.
+wins when it reaches :data:`MIN_SCORE`; its strongest lines are its evidence. Other kinds that reach
+:data:`MIN_SCORE` and :data:`_ALSO_SHARE` of the winner's score are listed in ``KindFact.also`` (a
+Flutter app with its Laravel API: ``service`` plus ``mobile``).
+
+Values (``SoftwareKind``): service, library, cli, mobile, desktop, embedded (TV, kiosk and device
+software too), data_pipeline, distributed_node, unknown.
 """
 
 from __future__ import annotations

@@ -25,19 +25,23 @@ language is the best-evidenced one; each item's evidence is its strongest line.
 
 Canonical names emitted (what :mod:`opsrelay.agents.devops` may rely on):
 
-- languages / runtimes: Python, Node.js, TypeScript, JavaScript, Java, Kotlin, Scala, Go, C#/.NET,
-  Ruby, PHP, Rust, Swift, C++, Dart, Bun, Deno, Elixir;
-- frameworks: Spring Boot (also for Spring MVC / Data / Cloud / WebFlux), Jersey, Quarkus,
-  Micronaut, ASP.NET Core, Django, Flask, FastAPI, Rails, Laravel, Symfony, Express, NestJS,
-  Next.js, React, React Native/Expo, Vue, Angular, Svelte, Flutter, Qt, Electron, Tauri, Prisma,
-  PyTorch;
+- languages / runtimes (kind ``language``): Python, Node.js, TypeScript, JavaScript, Java, Kotlin,
+  Scala, Go, C#/.NET, Ruby, PHP, Rust, Swift, C++, Dart, Bun, Deno, Elixir. JVM build and test
+  tools (Gradle, Maven, JaCoCo) count for the JVM language the document shows, else Java;
+- frameworks: Spring Boot (also for Spring MVC / Data / Cloud / WebFlux, Eureka, Feign), Jersey,
+  Quarkus, Micronaut, ASP.NET Core, Django, Flask, FastAPI, Rails, Laravel, Symfony, Express,
+  NestJS, Next.js, Fastify, Koa, Hono, Gin, Echo, Fiber, Actix, Axum, Ktor, Phoenix, Sinatra,
+  React, React Native/Expo, Vue, Angular, Svelte, Flutter, Qt, Electron, Tauri, Prisma, PyTorch;
+  ``application.yml`` counts for the JVM framework the document names, else Spring Boot;
 - build and migration tools (kind ``tool``): Gradle, Maven, CMake, Flyway, Liquibase, Alembic,
   Sequelize, TypeORM, EF Core, golang-migrate, Diesel, plus the test and load tools (Jest, pytest,
   JUnit, Testcontainers, k6, JMeter…);
-- datastores, caches, queues: PostgreSQL, MySQL, MariaDB, MongoDB, SQLite, SQL Server,
-  Elasticsearch, DynamoDB, Cassandra, Supabase, H2; Redis, Memcached, Hazelcast; Kafka, RabbitMQ,
-  SQS, NATS, Celery;
-- platforms, cloud, observability and CI as listed in :data:`CATALOGUE`.
+- datastores: PostgreSQL, MySQL, MariaDB, MongoDB, SQLite, SQL Server, Elasticsearch, DynamoDB,
+  Cassandra, Supabase, ClickHouse, CockroachDB, Neo4j, Oracle Database, Firestore, CouchDB,
+  Couchbase, ScyllaDB, TimescaleDB, H2 (only outside a test context; the DevOps stage treats H2 as
+  test-only anyway); caches: Redis, Memcached, Hazelcast; queues: Kafka, RabbitMQ, SQS, NATS,
+  Celery, Sidekiq, BullMQ, ActiveMQ, Pulsar, Kinesis, Pub/Sub;
+- platforms, cloud, observability and CI as listed in :data:`CATALOGUE` (plus Podman, InfluxDB).
 """
 
 from __future__ import annotations
