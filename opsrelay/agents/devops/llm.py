@@ -516,7 +516,12 @@ class LLMDrafter:
         # QA facts, and the model is not asked (or paid) to restate them.
         facts_part = {name: getattr(offline, name) for name in FACT_DECISIONS}
         proposed = Decisions(**dict(result), **facts_part, assumptions=[])
-        checked, fallbacks = validate_decisions(proposed, offline, qa)
+        try:
+            checked, fallbacks = validate_decisions(proposed, offline, qa)
+        except Exception as exc:  # a validator bug must cost the model's decisions, not the run
+            log.warning("model.validation_failed", error=repr(exc)[:300])
+            note = FallbackNote(call="decide", reason=f"the decisions could not be validated ({exc!r:.200})")
+            return offline, usage + UsageTotals(fallbacks=[note])
         if fallbacks:
             log.warning("model.decision_fallbacks", count=len(fallbacks), fields=fallback_summary(fallbacks))
         notes = [

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from opsrelay.agents.devops.assemble import ChangelogEntry, assemble_document, mark_fallback
+from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.drafter import Drafter, OfflineDrafter
 from opsrelay.agents.devops.loop import record, stop_reason_after_review
@@ -271,51 +272,80 @@ class DevOpsNodes:
     ) -> tuple[dict[str, SectionDraft], dict[str, FallbackNote]]:
         """Replace model sections still failing the rubric by their offline versions, where better.
 
-        All candidates are tried at once (one review of the trial document), then each is kept
-        only if its own section's findings weigh less than before; if the kept set would lower
-        the document's score, nothing is replaced.
+        First section by section: all candidates are tried at once (one review of the trial
+        document), then each is kept only if its own section's findings weigh less than before
+        (if the kept set would lower the document's score, none is). If the guide still fails
+        (findings no single section owns, or sections written from the model's decisions), the
+        offline engine's whole guide, written from its own decisions, replaces every model
+        section when it reviews better: the run is never worse than the offline floor.
         """
         facts = state["qa"].facts
 
         def rubric(secs: dict[str, SectionDraft]) -> Review:
             return review_document(self._render(state, secs, history, final=None), facts)
 
+        def offline(keys: list[str], decisions: Decisions, why: str) -> dict[str, SectionDraft]:
+            trial = dict(sections)
+            for key in keys:
+                draft, _ = OfflineDrafter().draft(SectionTask(key=key, qa=state["qa"], decisions=decisions))
+                marked = mark_fallback(draft.markdown, why)
+                trial[key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
+            return trial
+
         current = rubric(sections)
+        if current.verdict == "pass":
+            return sections, {}
         failing = set(current.failing_sections())
-        candidates = [
+        candidates: list[str] = [
             spec.key
             for spec in DRAFTED_SECTIONS
             if spec.heading in failing and spec.key in sections and sections[spec.key].source == "llm"
         ]
-        if not candidates:
-            return sections, {}
-        trial = dict(sections)
-        for key in candidates:
-            draft, _ = OfflineDrafter().draft(
-                SectionTask(key=key, qa=state["qa"], decisions=state["decisions"])
-            )
-            marked = mark_fallback(
-                draft.markdown, "the model's version still failed review after the revision loop"
-            )
-            trial[key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
-        trial_review = rubric(trial)
+        out: dict[str, SectionDraft] = dict(sections)
         kept: dict[str, FallbackNote] = {}
-        out = dict(sections)
-        for key in candidates:
-            heading = SECTION_BY_KEY[key].heading
-            before, after = _weight(current, heading), _weight(trial_review, heading)
-            if after < before:
-                out[key] = trial[key]
-                kept[key] = FallbackNote(
-                    call="review",
-                    target=key,
-                    reason=f"the model's section still had {_count_serious(current, heading)} "
-                    "blocker/major finding(s) after the review loop; the offline version has "
-                    f"{_count_serious(trial_review, heading)}",
-                )
-        if kept and rubric(out).score < current.score:
-            return sections, {}
-        return out, kept
+        if candidates:
+            trial = offline(
+                candidates,
+                state["decisions"],
+                "the model's version still failed review after the revision loop",
+            )
+            trial_review = rubric(trial)
+            for key in candidates:
+                heading = SECTION_BY_KEY[key].heading
+                if _weight(trial_review, heading) < _weight(current, heading):
+                    out[key] = trial[key]
+                    kept[key] = FallbackNote(
+                        call="review",
+                        target=key,
+                        reason=f"the model's section still had {_count_serious(current, heading)} "
+                        "blocker/major finding(s) after the review loop; the offline version has "
+                        f"{_count_serious(trial_review, heading)}",
+                    )
+            if kept and rubric(out).score < current.score:
+                out, kept = dict(sections), {}
+        after = rubric(out) if kept else current
+        model_keys = [k for k, d in out.items() if d.source == "llm"]
+        if after.verdict == "pass" or not model_keys:
+            return out, kept
+        whole = offline(
+            [k for k, d in sections.items() if d.source != "offline"],
+            decide_offline(facts),
+            "the model's guide still failed review; the offline engine's guide replaces it",
+        )
+        whole_review = rubric(whole)
+        if whole_review.score <= after.score:
+            return out, kept
+        notes = {
+            key: FallbackNote(
+                call="review",
+                target=key,
+                reason=f"the guide still failed review (score {after.score}); the offline engine's whole "
+                f"guide scores {whole_review.score}",
+            )
+            for key, draft in sections.items()
+            if draft.source != "offline"
+        }
+        return whole, notes
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -891,6 +891,80 @@ class _Checker:
         )
 
 
+# The fields of each decision group the rules above check; a field added to a group later is
+# taken from the offline engine until a rule for it exists (unchecked text never ships).
+CHECKED_FIELDS: dict[str, frozenset[str]] = {
+    "hosting": frozenset(
+        {"provider", "provider_name", "region", "dr_region", "rationale", "basis", "evidence"}
+    ),
+    "platform": frozenset({"kind", "service", "mobile_release", "rationale", "basis", "evidence"}),
+    "deployment": frozenset({"strategy", "steps", "rollback_trigger", "rationale", "basis", "evidence"}),
+    "ci": frozenset({"system", "rationale", "basis", "evidence"}),
+    "observability": frozenset({"metrics", "logs", "tracing", "apm", "basis", "evidence"}),
+    "slo": frozenset(
+        {
+            "availability_percent",
+            "availability_basis",
+            "baseline_p50_ms",
+            "baseline_p95_ms",
+            "baseline_p99_ms",
+            "baseline_context",
+            "p95_target_ms",
+            "p99_target_ms",
+            "latency_alert_ms",
+            "baseline_error_rate_percent",
+            "error_rate_target_percent",
+            "error_rate_alert_percent",
+            "latency_basis",
+            "error_rate_evidence",
+            "evidence",
+        }
+    ),
+    "capacity": frozenset(
+        {
+            "baseline_rps",
+            "peak_tested_rps",
+            "baseline_context",
+            "target_rps",
+            "min_instances",
+            "max_instances",
+            "scale_out_cpu_percent",
+            "basis",
+            "evidence",
+        }
+    ),
+    "recovery": frozenset(
+        {
+            "rto_minutes",
+            "rpo_minutes",
+            "backup_interval_minutes",
+            "continuous_archiving",
+            "archiving_method",
+            "retention",
+            "basis",
+            "evidence",
+        }
+    ),
+    "alert_routing": frozenset({"critical", "warning", "info", "basis", "evidence"}),
+}
+
+
+def _unchecked_fields_offline(c: _Checker, decided: Decisions, offline: Decisions) -> Decisions:
+    updates: dict[str, Any] = {}
+    for group, checked in CHECKED_FIELDS.items():
+        value, base = getattr(decided, group), getattr(offline, group)
+        extra = {
+            name: getattr(base, name)
+            for name in type(base).model_fields
+            if name not in checked and getattr(value, name) != getattr(base, name)
+        }
+        for name in extra:
+            c.note(f"{group}.{name}", "not checked field by field: the offline engine's value is used")
+        if extra:
+            updates[group] = value.model_copy(update=extra)
+    return decided.model_copy(update=updates) if updates else decided
+
+
 def validate_decisions(
     model: Decisions, offline: Decisions, qa: IngestedQA
 ) -> tuple[Decisions, list[DecisionFallback]]:
@@ -941,6 +1015,7 @@ def validate_decisions(
         release_gate=offline.release_gate,
         assumptions=[],
     )
+    decided = _unchecked_fields_offline(c, decided, offline)
     # Fields this validator has no specific rules for (added to Decisions later, or derived
     # from facts such as the service units) take the offline value: unchecked model text never
     # reaches the guide.
