@@ -138,7 +138,7 @@ def test_distributed_software_is_released_not_deployed(kind: str) -> None:
     assert not any(j.startswith("deploy-") for j in pipeline["jobs"])
     assert "v*" in pipeline[True]["push"]["tags"]  # yaml reads the key 'on' as True
     text = md.lower()
-    for server_only in ("load balancer", "ecs", "fargate", "autoscaling between", "pgbackrest"):
+    for server_only in ("load balancer", "ecs", "fargate", "autoscaling between", "pgbackrest", "waf", "5xx"):
         assert server_only not in text, server_only
     assert d.platform.kind == "distribution"
     assert _field(md, "Database Backups").startswith("- **Database Backups**: Not applicable")

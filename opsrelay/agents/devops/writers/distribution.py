@@ -650,3 +650,96 @@ def registry_name(d: Decisions) -> str:
     """The registry a library or interpreted tool of the primary language is published to."""
     lang = d.runtimes[0].language if d.runtimes else "other"
     return REGISTRIES[lang].name
+
+
+def write_client_incident(facts: QAFacts, d: Decisions) -> str:
+    """Incident response for distributed software: halt, withdraw, hotfix; users hold the old version."""
+    kind = d.delivery.kind
+    r = d.alert_routing
+    broken = {
+        "library": "a published version that breaks consumers' builds or corrupts data",
+        "cli": "a published binary that cannot be installed or run, or corrupts user data",
+        "mobile": "crash-free users below 99 % on the rollout, or data loss on devices",
+        "desktop": "crash-free sessions below 99 % or a failing auto-update",
+        "embedded": "devices failing to boot or going offline after an update",
+    }.get(kind, "a release that breaks its users")
+    contain = {
+        "library": "yank or deprecate the version and point users to the previous one",
+        "cli": "take the release off 'latest' and revert the package-manager manifests",
+        "mobile": "halt the staged rollout and pause the phased release",
+        "desktop": "take the version off the update feed",
+        "embedded": "halt the OTA campaign; failed devices fall back to the previous A/B slot",
+    }.get(kind, "stop the rollout")
+    lines = [
+        "## Incident Response",
+        f"Incidents of {_a_kind(d)} happen on users' machines or devices: containment means stopping the "
+        "release from spreading, because users who already have it keep it until a fix arrives.",
+        "",
+        "### Incident Classification",
+        field(
+            "P1 Critical",
+            f"{broken[0].upper()}{broken[1:]}, or a signing-key compromise: respond within 15 minutes, 24/7.",
+        ),
+        field(
+            "P2 High",
+            "A regression in a major feature on some platforms or versions, or field signals over their "
+            "thresholds at the current rollout step: respond within 1 hour.",
+        ),
+        field(
+            "P3 Medium", "Minor regressions with a workaround: next business day, fixed in the next release."
+        ),
+        field("P4 Low", "Enhancement requests, cosmetic issues: planned in the backlog."),
+        "",
+        "### Response Procedures",
+        "#### P1 Critical Incident Response",
+        step(
+            1,
+            "Detection",
+            f"Field alerts ({'; '.join(esc(s, 60) for s in d.delivery.health_signals[:2])}), security "
+            f"advisories and user reports page {route_name(r.critical)}.",
+        ),
+        step(
+            2,
+            "Assessment",
+            "Within 15 minutes: which versions, platforms and devices are affected, how far the rollout has "
+            "gone, and whether user data is at risk; name an incident commander.",
+        ),
+        step(3, "Response", f"Contain first: {contain} (see CI/CD Rollback Strategy)."),
+        step(
+            4,
+            "Resolution",
+            "Ship a hotfix release through the normal pipeline (tests, signing, staged promotion at an "
+            "accelerated pace); no release is built outside CI.",
+        ),
+        step(
+            5,
+            "Recovery",
+            "Field signals back within their thresholds for 24 hours at the resumed rollout step; affected "
+            "users told to update.",
+        ),
+        step(
+            6,
+            "Post-Mortem",
+            "Blameless review within 5 working days; the regression gets a test, the alert or rollout gate "
+            "that missed it is tightened.",
+        ),
+        "",
+        "### Communication Plan",
+        field(
+            "Internal",
+            f"Page through {route_name(r.critical)}; coordination in a dedicated incident channel.",
+        ),
+        field(
+            "External",
+            "Release notes and a security advisory on the GitHub release page"
+            + ("; store release notes and in-app message for affected versions" if _is_device(d) else "")
+            + f" {ASSUMED}.",
+        ),
+        field("Updates", "Every 30 minutes for P1 and every 2 hours for P2 until the fixed release is out."),
+        field(
+            "Resolution",
+            "The advisory and release notes name the fixed version and how to upgrade; summary within 1 "
+            "day of the fix.",
+        ),
+    ]
+    return join_lines(lines)

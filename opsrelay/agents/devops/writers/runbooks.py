@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from opsrelay.agents.devops.decisions import DatastoreDecision, Decisions, EvidenceRef
+from opsrelay.agents.devops.kinds import is_server
 from opsrelay.agents.devops.writers.common import (
     baseline_phrase,
     check,
@@ -304,6 +305,10 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
     lines += _evidence_gates(facts, d)
     slo = d.slo
     open_security = [f for f in facts.security if f.status != "fixed"]
+    if not is_server(d.delivery.kind):
+        lines += _release_gates(d, len(open_security))
+        lines += _defect_and_risk_lines(facts)
+        return join_lines(lines)
     lines += [
         "",
         "Deployment gates (verified in production):",
@@ -336,6 +341,13 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
             "runbook; pager rotation staffed).",
         ),
     ]
+    lines += _defect_and_risk_lines(facts)
+    return join_lines(lines)
+
+
+def _defect_and_risk_lines(facts: QAFacts) -> list[str]:
+    """Open defects that do not block, open security findings and QA risks, each tracked and cited."""
+    open_security = [f for f in facts.security if f.status != "fixed"]
     # By severity, then document order (index lookups and model equality are O(n) each: avoid).
     blocking = {id(d) for d in facts.open_blockers}
     others = [
@@ -373,6 +385,36 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
                 f"{cite_paren(ref(risk.evidence), 1)}.",
             )
         )
-    if tracked:
-        lines += ["", "Tracked QA items (from the QA report):", "", *tracked]
-    return join_lines(lines)
+    return ["", "Tracked QA items (from the QA report):", "", *tracked] if tracked else []
+
+
+def _release_gates(d: Decisions, open_security: int) -> list[str]:
+    """Release gates of distributed software, verified on the channels and in the field."""
+    return [
+        "",
+        "Release gates (verified on the channels and in the field):",
+        "",
+        check(
+            False,
+            "Release published on every channel ("
+            + "; ".join(esc(c, 80) for c in d.delivery.channels)
+            + ") with checksums and a valid signature.",
+        ),
+        check(
+            False,
+            "Field monitoring operational: " + "; ".join(esc(s, 80) for s in d.delivery.health_signals) + ".",
+        ),
+        check(
+            False,
+            "Security scans passed with no critical vulnerabilities (CI dependency scan green"
+            + (f"; {open_security} QA security finding(s) open, listed below" if open_security else "")
+            + ").",
+        ),
+        check(
+            False,
+            "Recovery rehearsed: a fixed release can be cut and published within the "
+            f"{d.recovery.rto_minutes}-minute RTO, and the bad version withdrawn (see Rollback Strategy).",
+        ),
+        check(False, "Performance budget met: the QA benchmark is within 20 % of the previous release."),
+        check(False, "Incident response procedures documented and accessible to the release managers."),
+    ]
