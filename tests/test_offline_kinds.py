@@ -218,6 +218,8 @@ def test_data_pipeline_deploys_a_scheduled_job_with_quality_checks() -> None:
     assert "register-task-definition" in staging and "run-task" in staging
     assert "update-service" not in staging  # a pipeline is a scheduled job, not a long-running service
     assert "data-quality" in _section(md, "CI/CD Pipeline")
+    alerts = _section(md, "Alerting Configuration")
+    assert "data-quality checks failed" in alerts and "Data freshness" in alerts
 
 
 def test_distributed_node_rolls_out_in_waves_keeping_quorum() -> None:
@@ -226,6 +228,8 @@ def test_distributed_node_rolls_out_in_waves_keeping_quorum() -> None:
     cicd = _section(md, "CI/CD Pipeline")
     assert "never more than a third" in cicd
     assert "ansible-playbook" in _runs(_pipeline(md)["jobs"]["deploy-production"])
+    assert "quorum at risk" in _section(md, "Alerting Configuration")
+    assert "peer count" in _section(md, "Monitoring & Observability")
 
 
 def test_unknown_kind_is_a_service_recorded_as_an_assumption() -> None:

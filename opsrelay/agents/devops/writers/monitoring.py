@@ -113,6 +113,11 @@ def write_monitoring(facts: QAFacts, d: Decisions) -> str:
             + "; plus saturation (instance CPU, memory, worker/thread pool usage, queue depth).",
         ),
         *unit_lines(d, "metrics"),
+        *(
+            [sub(f"{esc(d.delivery.label, 60)} health: {esc(s, 120)}.") for s in d.delivery.health_signals]
+            if d.delivery.kind in ("data_pipeline", "distributed_node")
+            else []
+        ),
         field(
             "Logs",
             "Structured JSON logs (timestamp, level, service, environment, request id, trace id, route, "
@@ -266,6 +271,31 @@ def _alert_rules_yaml(d: Decisions) -> str:
     return "\n".join(lines)
 
 
+def _kind_alerts(d: Decisions, crit: str) -> list[str]:
+    """Alerts a data pipeline or a distributed node needs beyond a service's health check."""
+    if d.delivery.kind == "data_pipeline":
+        return [
+            sub(
+                f"A scheduled run failed, or did not start within 15 minutes of its schedule, 1 or more "
+                f"times → {crit}."
+            ),
+            sub(
+                f"Data freshness: no successful run for 2 × the schedule interval (checked every 5 "
+                f"minutes) → {crit}."
+            ),
+            sub(
+                f"1 or more data-quality checks failed in a run → {crit}; that run's output is not published."
+            ),
+        ]
+    if d.delivery.kind == "distributed_node":
+        return [
+            sub(f"A node's peer count is 0 for 5 minutes, or below 3 peers for 15 minutes → {crit}."),
+            sub(f"A node is more than 10 blocks/entries behind the network for 10 minutes → {crit}."),
+            sub(f"More than a third of the nodes unhealthy for 1 minute (quorum at risk) → {crit}."),
+        ]
+    return []
+
+
 def write_alerting(facts: QAFacts, d: Decisions) -> str:
     """Write the ``## Alerting Configuration`` section."""
     slo = d.slo
@@ -359,6 +389,7 @@ def write_alerting(facts: QAFacts, d: Decisions) -> str:
             f"the load balancer, for 2 minutes → {crit} {ASSUMED}.",
         ),
         *down_extra,
+        *_kind_alerts(d, crit),
         field(
             "High Error Rate",
             f"5xx responses > {num(slo.error_rate_alert_percent)} % of requests for 5 minutes "
