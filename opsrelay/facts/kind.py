@@ -155,6 +155,13 @@ SIGNALS: tuple[KindSignal, ...] = (
         r"|\bApp\s+Store\b|\bTestFlight\b|\btablets?\b|\bsmartphones?\b|\bmobile\s+app(?:lication)?s?\b|\bemulator\b",
         2,
     ),
+    # "mobile app" in other languages (aplicación móvil, aplikasi mobile, мобильное приложение, 移动应用…).
+    _k(
+        "mobile",
+        r"\baplicaci[oó]n\s+m[oó]vil\b|\baplica[cç][aã]o\s+m[oó]vel\b|\bapplication\s+mobile\b|\baplikasi\s+"
+        r"(?:mobile|seluler)\b|\bмобильн\w+\s+приложени\w*|移动应用|手机应用|モバイルアプリ|모바일\s?앱",
+        2,
+    ),
     _k(
         "mobile",
         r"\bconnectedAndroidTest\b|\bAndroidManifest\.xml\b|\b(?:assemble|bundle)Release\b|\badb\s+\w",
