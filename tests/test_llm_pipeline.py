@@ -63,6 +63,10 @@ def test_full_run_through_http(
     assert handoff["run"]["model"] == MODEL
     assert handoff["run"]["llm_calls"] == 15
     assert handoff["run"]["fallback_sections"] == []
+    # A competent model's decisions pass validation, and every section is the model's.
+    assert handoff["run"]["decision_fallbacks"] == [] and handoff["run"]["call_fallbacks"] == []
+    assert set(handoff["run"]["sections"].values()) == {"llm"}
+    assert handoff["run"]["context_window"] and handoff["run"]["largest_request_tokens"] > 0
     # Every call shares the same static prefix: system prompt, then the delimited QA document.
     prefixes = {json.dumps(b["messages"][:2], sort_keys=True) for b in bodies}
     assert len(prefixes) == 1
@@ -178,6 +182,8 @@ def test_bad_section_is_reasked_then_falls_back(
     assert "could not be used" in asked[1]["messages"][-1]["content"]
     handoff = json.loads((tmp_path / "handoff.json").read_text())
     assert handoff["run"]["fallback_sections"] == ["cost_management"]
+    assert handoff["run"]["sections"]["cost_management"] == "fallback"
+    assert [n["target"] for n in handoff["run"]["call_fallbacks"]] == ["cost_management"]
     doc = (tmp_path / "OPERATIONS.md").read_text()
     assert "Written by the offline engine" in doc.split("## Cost Management")[1].split("\n## ")[0]
 
