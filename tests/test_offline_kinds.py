@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from opsrelay.agents.devops import decide_offline, render_offline
+from opsrelay.agents.devops.assumptions import derive_assumptions
 from opsrelay.agents.devops.writers import missing_shape
 from opsrelay.facts.model import (
     Defect,
@@ -447,3 +448,20 @@ def test_gitlab_gives_each_service_its_own_job() -> None:
     assert pipeline["svc-orders"]["image"].startswith("golang:")
     assert pipeline["svc-billing"]["before_script"] == ["cd billing"]
     assert "bundle exec rspec" in pipeline["svc-billing"]["script"]
+
+
+def test_model_path_assumptions_carry_the_plan_the_questions_and_the_kind() -> None:
+    # The LLM path derives its assumptions from the decisions alone (llm.py): what the offline engine
+    # records from the facts (a plan, open questions, an assumed kind) must survive that derivation.
+    facts = _facts(
+        "unknown",
+        [("Go", "language", None)],
+        [],
+        test_results=[],
+        document_kind="plan",
+        open_questions=[OpenQuestion(question="Skipped tests behind a 100 % pass", evidence=_ev(7, "100 %"))],
+    )
+    topics = [a.topic for a in derive_assumptions(decide_offline(facts))]
+    assert "Tests planned, not executed" in topics
+    assert "Open question from QA" in topics
+    assert "Kind of software" in topics

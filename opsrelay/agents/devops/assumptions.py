@@ -99,6 +99,28 @@ def derive_assumptions(d: Decisions) -> list[Assumption]:
             f"{rec.backup_interval_minutes} minutes.",
             "QA states no recovery objectives; the business owner confirms them.",
         )
+    if d.delivery.basis == "assumption":
+        add(
+            "Kind of software",
+            f"The software is a {d.delivery.label}; releases go to " + "; ".join(d.delivery.channels) + ".",
+            "QA does not show what kind of software it is; the release path follows from the kind.",
+        )
+    for u in d.services:
+        if u.basis == "assumption":
+            add(
+                "Service runtime",
+                f"{u.name} is built with {u.runtime}.",
+                f"QA names {u.name} but not its language.",
+            )
+    if d.release_gate.status == "not_executed":
+        add(
+            "Tests planned, not executed",
+            "The QA handoff is a test plan: no test has run, so the release gate stays NOT EXECUTED until "
+            "the planned tests run and pass.",
+            "A plan states intent; only an executed run with results can open the release gate.",
+        )
+    for q in d.release_gate.open_questions:
+        add("Open question from QA", q, "The QA document leaves this unresolved; answer it before release.")
     if d.alert_routing.basis == "assumption":
         a = d.alert_routing
         add(

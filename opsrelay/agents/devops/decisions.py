@@ -271,6 +271,11 @@ class ReleaseGate(_Strict):
     failing_tests: int = Field(description="Number of failing tests in QA runs.")
     qa_verdict: str = Field(description="QA verdict as extracted: GO, NO-GO, PASS, FAIL, CONCERNS, …")
     evidence: list[EvidenceRef] = Field(description="QA lines of the blocking items or the verdict.")
+    open_questions: list[str] = Field(
+        default_factory=list,
+        description="What the QA document leaves contradictory or unproven, each with its line; every one "
+        "is listed under Assumptions & Open Questions.",
+    )
 
 
 class DeliveryDecision(_Strict):

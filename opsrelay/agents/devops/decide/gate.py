@@ -51,6 +51,9 @@ def decide_release_gate(facts: QAFacts, notes: AssumptionLog | None = None) -> R
         failing_tests=failing,
         qa_verdict=verdict,
         evidence=refs(evidence),
+        open_questions=[
+            f"{q.question} ({q.evidence.source}:{q.evidence.line})" for q in facts.open_questions
+        ],
     )
 
 
