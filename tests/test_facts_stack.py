@@ -278,17 +278,17 @@ def test_indirect_signal(text: str, expected: set[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "We run Node.js 20 and Next.js 14 in production.",  # product names written like files
-        "See `README.md` and `docs/setup.md`.",
-        "Config lives in `next.config.mjs`.",  # one config file in passing is a hint, not proof
-        "The `.h` header of the C API is unchanged.",
+        ("We run Node.js 20 and Next.js 14 in production.", {"Node.js", "Next.js"}),  # names like files
+        ("See `README.md` and `docs/setup.md`.", set()),
+        ("Config lives in `next.config.mjs`.", set()),  # one config file in passing is a hint, not proof
+        ("The `.h` header of the C API is unchanged.", set()),
+        ("Contact ops@example.cc; docs at https://docs.example.cc/guide and www.gov.py", set()),  # not files
     ],
 )
-def test_no_language_from_names_that_only_look_like_files(text: str) -> None:
-    f = facts(f"# QA\n\n{text}\n")
-    assert not ({"JavaScript", "C++", "Next.js"} & names(f)) or "Node.js" in names(f)
+def test_no_language_from_names_that_only_look_like_files(text: str, expected: set[str]) -> None:
+    assert names(facts(f"# QA\n\n{text}\n"), "language", "framework") == expected
 
 
 # --- weighing ---------------------------------------------------------------------------------------

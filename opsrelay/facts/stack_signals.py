@@ -244,7 +244,9 @@ _NOT_FILES = (
 
 
 def _file(ext: str) -> str:
-    return _NOT_FILES + rf"[\w@~./\\-]*[\w-]\.(?:{ext})(?![\w-])(?!\.\w)"
+    # Not after "@" or ":": "ops@example.cc" is an e-mail address, not a C++ source file, and a
+    # host name is not a file either ("https://docs.example.cc/guide", "www.gov.py").
+    return _NOT_FILES + rf"(?<![@:])(?!www\.)[\w~./\\-]*[\w-]\.(?:{ext})(?![\w/-])(?!\.\w)"
 
 
 def _exts(ext: str) -> tuple[str, ...]:
