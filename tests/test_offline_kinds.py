@@ -465,3 +465,24 @@ def test_model_path_assumptions_carry_the_plan_the_questions_and_the_kind() -> N
     assert "Tests planned, not executed" in topics
     assert "Open question from QA" in topics
     assert "Kind of software" in topics
+
+
+def test_backend_with_a_flutter_app_deploys_the_backend_and_builds_the_app_natively() -> None:
+    facts = _facts(
+        "mobile",
+        [
+            ("Dart", "language", None),
+            ("Flutter", "framework", None),
+            ("PHP", "language", "8.3"),
+            ("Laravel", "framework", None),
+            ("MySQL", "datastore", "8"),
+        ],
+        ["php artisan test", "flutter test"],
+    )
+    d = decide_offline(facts)
+    assert d.delivery.kind == "service" and d.runtimes[0].language == "php"
+    md = render_offline(facts, date=DATE)
+    jobs = _pipeline(md)["jobs"]
+    assert "deploy-production" in jobs
+    assert "flutter build appbundle" in _runs(jobs["build-android"])
+    assert "EAS" not in md

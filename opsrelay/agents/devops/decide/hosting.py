@@ -81,12 +81,20 @@ def decide_platform(facts: QAFacts, provider: CloudProvider, notes: AssumptionLo
     containers = find_items(facts, kb.CONTAINER_MARKERS)
     mobile_release: str | None = None
     if mobile:
+        native = any(kb.norm(s.name) in ("flutter", "dart", "kotlin", "swift") for s in facts.stack)
         mobile_release = (
             "EAS Build produces signed iOS and Android binaries; EAS Submit uploads them to TestFlight / "
             "App Store Connect and to the Google Play internal track, then a phased (iOS) and staged "
             "(Android) rollout"
         )
-        if not any(kb.norm(m.name) in ("expo", "eas") for m in mobile):
+        if native:
+            # Flutter and native apps build with their own toolchain; fastlane uploads to the stores.
+            mobile_release = (
+                "the app's own toolchain builds signed store binaries (App Bundle / IPA); fastlane uploads "
+                "them to the Google Play internal track and TestFlight, then a staged (Android) and phased "
+                "(iOS) rollout"
+            )
+        elif not any(kb.norm(m.name) in ("expo", "eas") for m in mobile):
             notes.add(
                 "Mobile release tooling",
                 "Mobile binaries are built and submitted with Expo EAS Build/Submit.",

@@ -280,7 +280,7 @@ _FRAMEWORKS: dict[str, tuple[RuntimeLanguage, bool]] = {
     "rubyonrails": ("ruby", True),
     "laravel": ("php", True),
     "symfony": ("php", True),
-    "flutter": ("dart", True),
+    "flutter": ("dart", False),  # a client framework: a backend beside it is the service to deploy
     "qt": ("cpp", True),
     "qt5": ("cpp", True),
     "qt6": ("cpp", True),

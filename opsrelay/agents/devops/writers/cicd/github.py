@@ -10,7 +10,7 @@ from opsrelay.agents.devops.writers.cicd.cloud import image_ref
 from opsrelay.agents.devops.writers.cicd.commands import ci_test_commands
 from opsrelay.agents.devops.writers.cicd.deploy import deploy_job, service_matrix
 from opsrelay.agents.devops.writers.cicd.jobs import load_job, mobile_jobs
-from opsrelay.agents.devops.writers.cicd.release import dispatch_inputs
+from opsrelay.agents.devops.writers.cicd.release import dispatch_inputs, mobile_release_jobs
 from opsrelay.agents.devops.writers.cicd.services import db_services, service_env
 from opsrelay.agents.devops.writers.cicd.toolchains import setup_steps
 from opsrelay.agents.devops.writers.cicd.units import client_release_jobs, service_test_job, unit_job
@@ -24,7 +24,10 @@ def github_actions_yaml(d: Decisions) -> str:
     secret_env = sorted({v for c in commands for v in c.secret_env})
     kind = d.delivery.kind
     client = not kinds.is_server(kind)
-    dispatch = dispatch_inputs(kind)
+    native_app = bool(d.platform.mobile_release) and any(
+        rt.language in ("dart", "kotlin") for rt in d.runtimes
+    )
+    dispatch = dispatch_inputs("mobile" if native_app else kind)
     lines = [
         f"# .github/workflows/ci-cd.yml for {name}",
         "# Actions are pinned to full commit SHAs; Dependabot keeps the pins current.",
@@ -32,7 +35,7 @@ def github_actions_yaml(d: Decisions) -> str:
         "on:",
         "  push:",
         "    branches: [main, develop]",
-        *(["    tags: ['v*']"] if client else []),
+        *(["    tags: ['v*']"] if client or native_app else []),
         "  pull_request:",
         "    branches: [main]",
         *(["  schedule:", "    - cron: '0 3 * * 1'"] if ci_test_commands(d, "load") else []),
@@ -127,7 +130,13 @@ def github_actions_yaml(d: Decisions) -> str:
     deploy_name = f"{name}-${{{{ matrix.service }}}}" if units else name
     lines += deploy_job(d, "staging", deploy_name, image, units=units)
     lines += deploy_job(d, "production", deploy_name, image, units=units)
-    if d.platform.mobile_release:
+    app = next((rt for rt in d.runtimes if rt.language in ("dart", "kotlin")), None)
+    if d.platform.mobile_release and app is not None:
+        # A Flutter/native app beside the backend: store builds on a version tag, like a mobile app.
+        android = True
+        ios = app.language == "dart"
+        lines += mobile_release_jobs(d.model_copy(update={"runtimes": [app]}), android, ios)
+    elif d.platform.mobile_release:
         lines += mobile_jobs(d)
     lines += load_job(d)
     return "\n".join(lines)
