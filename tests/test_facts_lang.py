@@ -304,3 +304,28 @@ def test_term_syntax(term: str, matches: list[str], misses: list[str]) -> None:
     pattern = re.compile(vocab.alternation([term]), re.I)
     assert all(pattern.search(m) for m in matches)
     assert not any(pattern.search(m) for m in misses)
+
+
+def test_arabic_counts_in_prose_with_the_conjunction_attached() -> None:
+    # "نجح 48 وفشل 4": "passed 48 and failed 4"; و ("and") is written joined to the next word
+    f = facts(
+        "# تقرير ضمان الجودة — تطبيق المتجر\n\n## ملخص التنفيذ\n\nتم تنفيذ 52 اختبارًا: نجح 48 وفشل 4.\n\n"
+        "## الخلاصة\n\n**القرار:** غير جاهز للإنتاج حتى إصلاح الأعطال الأربعة.\n"
+    )
+    assert [(r.total, r.passed, r.failed) for r in f.test_results] == [(52, 48, 4)]
+    assert f.language == "ar" and f.verdict.value == "NO-GO" and f.release_blocked
+
+
+def test_russian_load_test_log() -> None:
+    f = facts(
+        "# Нагрузочное тестирование API\n\n## Результаты\n\n- Среднее время отклика: 850 мс\n"
+        "- 95-й перцентиль: 1,2 с\n- RPS: 120\n- Ошибки: 2.5%\n\n## Итог\n\n"
+        "Всего тестов: 52, пройдено: 48, провалено: 4.\n"
+    )
+    assert {(m.metric, m.value, m.unit) for m in f.performance} >= {
+        ("avg", 850.0, "ms"),
+        ("throughput", 120.0, "rps"),
+        ("error_rate", 2.5, "%"),
+    }
+    assert [(r.total, r.passed, r.failed) for r in f.test_results] == [(52, 48, 4)]
+    assert f.release_blocked

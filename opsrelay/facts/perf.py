@@ -54,7 +54,7 @@ _NOT_RUN = re.compile(
     r"not\s+tested|not\s+run|not\s+performed|pending|skipped|⏳|non\s+mesur|no\s+medido", re.I
 )
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_TIME_UNIT = r"ns|µs|μs|us|ms|msec|milliseconds?|s|sec|secs|seconds?|m|min|mins|minutes?"
+_TIME_UNIT = r"ns|µs|μs|us|ms|msec|milliseconds?|s|sec|secs|seconds?|m|min|mins|minutes?|мкс|мс|сек|с|мин"
 _RATE_UNIT = (
     r"rps|req/s|req/sec|requests?/s(?:ec)?|rpm|/sec|/s|msg/s|msgs/s|messages?/s|tx/s|tps|ops/s|op/s|"
     r"MB/s|MB/min|MiB/s"
@@ -73,7 +73,8 @@ def metric_of(label: str) -> PerfMetricName | None:
         return None
     m = _PERCENTILE.search(text)
     if m and (
-        _LATENCY_WORDS.search(text)
+        m.group(2)  # "95th percentile", "95-й перцентиль": a percentile of latency unless it says otherwise
+        or _LATENCY_WORDS.search(text)
         or re.fullmatch(rf"\W*(?:p\s?(?:{_PCT})|(?:{_PCT})th\s*%?)\W*(?:\(.*\))?\W*", text, re.I)
     ):
         return f"p{m.group(1) or m.group(2)}"  # type: ignore[return-value]
@@ -112,7 +113,7 @@ def parse_duration(text: str) -> float | None:
 
 
 def _latency_ms(value: float, unit: str) -> float | None:
-    unit = unit.lower()
+    unit = {"мкс": "us", "мс": "ms", "сек": "s", "с": "s", "мин": "min"}.get(unit.lower(), unit.lower())
     if unit == "ns":
         return value / 1_000_000
     if unit in ("µs", "μs", "us"):

@@ -265,10 +265,14 @@ _OUTCOME_WORD = vocab.alternation(
 # "3 failed", "2 个失败", "失败 2", "失败: 2", "Failed: 2" — a count next to an outcome word.
 _COUNT_OUTCOME = re.compile(rf"{_N}\s*(?:个|件|項|개|건)?\s*({_OUTCOME_WORD})", re.I)
 # "Failed: 2", "失败: 2"; scripts without spaces also write "失败 2" / "실패 2" without a colon.
-_LABEL_OUTCOME = re.compile(rf"({_OUTCOME_WORD})\s*(?P<colon>[:=：]\s*)?{_N}(?![\d.%])", re.I)
-_UNSPACED_WORD = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_LABEL_OUTCOME = re.compile(rf"({_OUTCOME_WORD})\s*(?P<colon>[:=：]\s*)?{_N}(?![\d%]|\.\d)", re.I)
+# Scripts whose reports put the count after the word without a colon: 失败 2, 실패 2, وفشل 4
+_UNSPACED_WORD = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0600-\u06ff]")
+# "52 اختبارًا", "40 pruebas", "12 тестов": a count of tests in any language
+_N_TESTS = re.compile(rf"(?<![\d.%/]){_N}\s+" + vocab.alternation(vocab.terms("test_words")), re.I)
 _COUNT_TOTAL = re.compile(
-    r"(?:^|(?<=\W))" + vocab.alternation(vocab.terms("count_total")) + rf"\s*[:=：]?\s*{_N}(?![\d.%])", re.I
+    r"(?:^|(?<=\W))" + vocab.alternation(vocab.terms("count_total")) + rf"\s*[:=：]?\s*{_N}(?![\d%]|\.\d)",
+    re.I,
 )
 _COUNT_TESTS_OUTCOME = re.compile(
     rf"{_N}\s+(?:[\w/+-]+\s+){{0,3}}?tests?\s+(?:(?:were|are|have|had|all|documented\s+as|marked\s+as)\s+)?"
@@ -333,6 +337,8 @@ def line_run(text: str) -> _Run | None:
             bump("total", int(m.group(2).replace(",", "")))
     seen_failed = False
     for m in _COUNT_OUTCOME.finditer(text):
+        if _UNSPACED_WORD.search(m.group(2)) and re.match(r"\s*[:=：]?\s*\d", text[m.end() :]):
+            continue  # "نجح 48 وفشل 4": in these scripts the word labels the number after it
         role = outcome_role(m.group(2))
         value = int(m.group(1).replace(",", ""))
         if role == "failed":
@@ -358,7 +364,7 @@ def line_run(text: str) -> _Run | None:
     if not counts:
         return None
     if "total" not in counts:
-        for pattern in (_COUNT_TOTAL, *_TOTAL):
+        for pattern in (_COUNT_TOTAL, *_TOTAL, _N_TESTS):
             t = pattern.search(text)
             if t:
                 value = int(t.group(1).replace(",", ""))
