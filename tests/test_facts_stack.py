@@ -569,6 +569,11 @@ def test_failed_and_passed_services_sections() -> None:
     assert by == {"gateway-service": "ok", "billing-service": "failing", "search-service": "ok"}
 
 
+def test_kinds_of_server_are_not_service_names() -> None:
+    text = "# QA\n\nStarted the dev-server and the mock-server; the rest-api answered; so did json-server.\n"
+    assert facts(text).services == []
+
+
 def test_code_modules_and_a_single_service_are_not_services() -> None:
     text = (
         "# QA\n\n- `authService.js` 98 % lines\n- `AuditLogService.java:78`\n- User service: 91 % coverage\n"

@@ -93,10 +93,12 @@ _HEADER = re.compile(
     r"(?:micro-?)?services?|servicios?|serviços?|dienste?|сервис\w*|服务|サービス|서비스|hizmet\w*|layanan",
     re.I,
 )
-# Generic words that end like a service name but are not one: "service-to-service", "server-side".
+# Generic words that start like a service name but are not one: "service-to-service", "web-server".
 _GENERIC_HEAD = _words(
     "service services server servers to per cross multi self inter micro non pre post sub end",
     "back front",
+    # Kinds of server rather than names of one: "rest-api", "dev-server", "mock-server", "mcp-server".
+    "rest web http https dev mock json test fake stub local remote graphql grpc language lsp mcp",
 )
 _FAIL_MARK = re.compile(r"❌|✗|✘|🔴|(?:^|\s)-\s*FAIL|\b5\d\d\b|\bHTTP\s*5\d\d\b|\berror\b", re.I)
 _PASS_MARK = re.compile(r"✅|✔|✓|🟢|(?:^|\s)\+\s*PASS|\bUP\b|\bhealthy\b|\bOK\b")
