@@ -166,3 +166,12 @@ def test_extraction_stays_fast_on_a_large_benchmark_report() -> None:
     f = extract_facts(text, source_name="big.md", source_sha256="0")
     assert time.perf_counter() - start < 30
     assert _metrics(f, "p99.9", "Standalone Mode - acks=1")
+
+
+def test_a_testnet_run_reads_tps_and_node_counts() -> None:
+    f = facts(
+        "# Testnet performance run\n\n## Setup\n\n- Node count: 200\n- Instance type: c5.xlarge\n\n"
+        "## Results\n\n| Metric | Value |\n|---|---|\n| Peak TPS | 1,250 |\n| Block time p95 | 2.1 s |\n"
+    )
+    assert got(f, "throughput") == [(1250.0, "tx/s")] and got(f, "p95") == [(2100.0, "ms")]
+    assert [s.value for s in f.perf_setup] == ["Node count: 200", "Instance type: c5.xlarge"]

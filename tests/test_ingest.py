@@ -531,3 +531,11 @@ def test_ingest_and_facts_are_pure() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_an_unchecked_checklist_is_a_plan() -> None:
+    facts = ingest_text(
+        "# Pre-release checklist\n\n- [ ] Login works on iOS\n- [ ] Rollback rehearsed\n"
+    ).facts
+    assert facts.document_kind == "plan" and facts.document_kind_evidence is not None
+    assert facts.document_kind_evidence.line == 1

@@ -24,7 +24,8 @@ _PERCENTILE = re.compile(
 _LATENCY_WORDS = re.compile(
     vocab.alternation(vocab.terms("latency_words")) + r"|latenc|response|duration|задержк|время|отклик", re.I
 )
-_THROUGHPUT = re.compile(r"^" + vocab.alternation(vocab.terms("throughput_words")), re.I)
+# anywhere in the label: "Peak TPS", "Sustained throughput", "Average message rate"
+_THROUGHPUT = re.compile(vocab.alternation(vocab.terms("throughput_words")), re.I)
 _ERRORS = re.compile(r"^" + vocab.alternation(vocab.terms("error_words")), re.I)
 _USERS = re.compile(r"^" + vocab.alternation(vocab.terms("users_words")) + r"$", re.I)
 _METRIC_LABEL: tuple[tuple[re.Pattern[str], PerfMetricName], ...] = (
@@ -148,6 +149,13 @@ def _rate_unit(unit: str) -> tuple[float, PerfUnit] | None:
 
 def _hint_unit(hint: str) -> str:
     h = clean(hint).lower()
+    # the label names the rate: "Peak TPS", "Messages/s", "Ops per second"
+    if re.search(r"\btps\b|\btx/s\b|transactions?\s+per\s+second", h):
+        return "tx/s"
+    if re.search(r"\bmsgs?/s\b|messages?\s*(?:/s|per\s+second|rate)", h):
+        return "msg/s"
+    if re.search(r"\bops?/s\b|operations?\s+per\s+second", h):
+        return "ops/s"
     m = re.search(r"\((ns|µs|μs|us|ms|s|sec|seconds?|msg/s|tx/s|ops/s|mb/s|mb/min|rps|req/s)\)", h)
     if m:
         return m.group(1)
