@@ -221,6 +221,9 @@ def test_data_pipeline_deploys_a_scheduled_job_with_quality_checks() -> None:
     assert "data-quality" in _section(md, "CI/CD Pipeline")
     alerts = _section(md, "Alerting Configuration")
     assert "data-quality checks failed" in alerts and "Data freshness" in alerts
+    assert "No scheduled run started" in alerts
+    assert "scheduled runs succeed" in _section(md, "Monitoring & Observability")
+    assert "EventBridge Scheduler" in _section(md, "Infrastructure Architecture")
 
 
 def test_distributed_node_rolls_out_in_waves_keeping_quorum() -> None:

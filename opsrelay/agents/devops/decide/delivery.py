@@ -207,6 +207,36 @@ def node_platform(
     )
 
 
+# Scheduled container jobs per provider: the pipeline's runs, without a load balancer.
+_SCHEDULED_JOBS = {
+    "aws": "Amazon ECS scheduled tasks on AWS Fargate (EventBridge Scheduler)",
+    "gcp": "Cloud Run jobs triggered by Cloud Scheduler",
+    "azure": "Azure Container Apps jobs with a schedule trigger",
+    "other": "scheduled container jobs on the existing platform",
+}
+
+
+def pipeline_platform(
+    provider: CloudProvider, evidence: list[EvidenceRef], notes: AssumptionLog
+) -> PlatformDecision:
+    """A data pipeline runs as scheduled container jobs, not behind a load balancer."""
+    service = _SCHEDULED_JOBS[provider]
+    notes.add(
+        "Runtime platform",
+        f"The pipeline's jobs run as {service}.",
+        "QA shows a data pipeline but not its scheduler; managed scheduled jobs run the same image "
+        "without servers to operate.",
+    )
+    return PlatformDecision(
+        kind="container_paas",
+        service=service,
+        mobile_release=None,
+        rationale="Scheduled jobs run the pipeline image on a schedule; no load balancer, no idle servers.",
+        basis="assumption",
+        evidence=evidence,
+    )
+
+
 def client_recovery(kind: DeliveryKind, has_state: bool) -> RecoveryDecision:
     """Recovery objectives of distributed software: republish from Git and the registry.
 

@@ -18,6 +18,7 @@ from opsrelay.agents.devops.decide.delivery import (
     decide_kind,
     kind_strategy,
     node_platform,
+    pipeline_platform,
 )
 from opsrelay.agents.devops.decide.environments import decide_environments
 from opsrelay.agents.devops.decide.gate import decide_release_gate
@@ -48,6 +49,8 @@ def decide_offline(facts: QAFacts) -> Decisions:
         find_items(facts, kb.KUBERNETES_MARKERS) or find_items(facts, kb.VM_MARKERS)
     ):
         platform = node_platform(hosting.provider, kind_basis, kind_evidence, notes)
+    elif kind == "data_pipeline" and not find_items(facts, kb.KUBERNETES_MARKERS + kb.VM_MARKERS):
+        platform = pipeline_platform(hosting.provider, kind_evidence, notes)
     elif server:
         platform = decide_platform(facts, hosting.provider, notes)
     else:

@@ -155,19 +155,25 @@ def write_monitoring(facts: QAFacts, d: Decisions) -> str:
         "",
         "### Key Performance Indicators",
         "#### Application KPIs",
-        field(
-            "Availability",
-            f"{num(slo.availability_percent)} % uptime target per calendar month "
-            f"{'' if slo.availability_basis == 'qa_fact' else ASSUMED}, an error budget of about "
-            f"{budget_minutes:.0f} minutes a month, measured by synthetic checks and load balancer success "
-            "ratio.",
+        *(
+            _kind_kpis(d)
+            or [
+                field(
+                    "Availability",
+                    f"{num(slo.availability_percent)} % uptime target per calendar month "
+                    f"{'' if slo.availability_basis == 'qa_fact' else ASSUMED}, an error budget of about "
+                    f"{budget_minutes:.0f} minutes a month, measured by synthetic checks and load balancer "
+                    "success ratio.",
+                ),
+                field(
+                    "Response Time",
+                    _latency_kpi(d)
+                    + (" Page load (LCP) < 2.5 s at p75 for the web front end." if frontend else ""),
+                ),
+                field("Error Rate", _error_kpi(d)),
+                field("Throughput", _throughput_kpi(d)),
+            ]
         ),
-        field(
-            "Response Time",
-            _latency_kpi(d) + (" Page load (LCP) < 2.5 s at p75 for the web front end." if frontend else ""),
-        ),
-        field("Error Rate", _error_kpi(d)),
-        field("Throughput", _throughput_kpi(d)),
         "",
         "#### Business KPIs",
         field(
@@ -269,6 +275,41 @@ def _alert_rules_yaml(d: Decisions) -> str:
             f"          summary: {yq(summary)}",
         ]
     return "\n".join(lines)
+
+
+def _kind_kpis(d: Decisions) -> list[str]:
+    """Application KPIs of a data pipeline or a distributed node (empty: a service's KPIs apply)."""
+    slo = d.slo
+    if d.delivery.kind == "data_pipeline":
+        return [
+            field(
+                "Availability",
+                f"{num(slo.availability_percent)} % of scheduled runs succeed per calendar month "
+                f"{'' if slo.availability_basis == 'qa_fact' else ASSUMED}, measured from the scheduler's "
+                "run history.",
+            ),
+            field(
+                "Response Time",
+                "Each run finishes within 60 minutes of its schedule (p95 run duration), so data is never "
+                f"more than one interval stale {ASSUMED}. " + _latency_kpi(d),
+            ),
+            field(
+                "Error Rate", f"Below 1 % of records rejected by the data-quality checks per run {ASSUMED}."
+            ),
+            field("Throughput", _throughput_kpi(d)),
+        ]
+    if d.delivery.kind == "distributed_node":
+        return [
+            field(
+                "Availability",
+                f"{num(slo.availability_percent)} % of nodes healthy (3 or more peers, in sync with the "
+                f"network) per calendar month {'' if slo.availability_basis == 'qa_fact' else ASSUMED}.",
+            ),
+            field("Response Time", _latency_kpi(d)),
+            field("Error Rate", _error_kpi(d)),
+            field("Throughput", _throughput_kpi(d)),
+        ]
+    return []
 
 
 def _kind_alerts(d: Decisions, crit: str) -> list[str]:
@@ -385,8 +426,16 @@ def write_alerting(facts: QAFacts, d: Decisions) -> str:
         "### Critical Alerts (Immediate Response)",
         field(
             "Service Down",
-            "Health check fails on `/health` from 2 or more probe locations, or no healthy instance behind "
-            f"the load balancer, for 2 minutes → {crit} {ASSUMED}.",
+            {
+                "data_pipeline": "No scheduled run started for 2 consecutive intervals, or the job's "
+                f"container fails to start, for 30 minutes → {crit} {ASSUMED}.",
+                "distributed_node": "A node process down, or unreachable on its peer port from 2 or more "
+                f"probe locations, for 2 minutes → {crit} {ASSUMED}.",
+            }.get(
+                d.delivery.kind,
+                "Health check fails on `/health` from 2 or more probe locations, or no healthy instance "
+                f"behind the load balancer, for 2 minutes → {crit} {ASSUMED}.",
+            ),
         ),
         *down_extra,
         *_kind_alerts(d, crit),
