@@ -213,6 +213,9 @@ def test_corpus_evidence_lines_show_the_indirect_signals() -> None:
     clnrm = {s.name: s for s in corpus_facts("clnrm_V1_RELEASE_CERTIFICATION.md").stack}
     assert clnrm["Rust"].version == "1.90.0"
     assert "JUnit" not in clnrm  # "formats: JSON, JUnit, TAP" is a report format, not Java's JUnit
+    # "OpenJDK 21" in the environment table, "Java 17" in later prose: the table's line comes first.
+    bench = {s.name: s for s in corpus_facts("rest-benchmark_RAPPORT_BENCHMARK_COMPLET.md").stack}
+    assert bench["Java"].version == "21"
 
 
 def test_corpus_kind_evidence_and_secondary_kinds() -> None:

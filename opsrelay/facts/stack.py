@@ -359,7 +359,10 @@ _KIND_ORDER: dict[StackKind, int] = {
 
 @dataclass
 class _Candidate:
-    """Evidence collected for one product: scores by role, strongest line, first version seen."""
+    """Evidence collected for one product: scores by role, strongest line, version of the strongest.
+
+    Ties go to the earlier line: a document's environment table usually comes before its prose.
+    """
 
     name: str
     kind: StackKind
@@ -368,6 +371,8 @@ class _Candidate:
     best_weight: float = 0.0
     best_line: int = 0
     version: str | None = None
+    version_weight: float = 0.0
+    version_line: int = 0
 
     def add(self, weight: float, line: int, version: str | None, *, test: bool = False) -> None:
         if weight <= 0:
@@ -376,10 +381,12 @@ class _Candidate:
             self.test_score += weight
             return
         self.score += weight
-        if weight > self.best_weight:
+        if weight > self.best_weight or (weight == self.best_weight and line < self.best_line):
             self.best_weight, self.best_line = weight, line
-        if self.version is None and version:
-            self.version = version
+        if version and (
+            weight > self.version_weight or (weight == self.version_weight and line < self.version_line)
+        ):
+            self.version, self.version_weight, self.version_line = version, weight, line
 
 
 class _Evidence:
