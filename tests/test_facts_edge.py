@@ -119,3 +119,14 @@ def test_a_plan_titled_plan_that_was_executed_is_a_report() -> None:
     )
     facts = ingest_text(text).facts
     assert facts.document_kind == "report" and not facts.release_blocked
+
+
+def test_a_failure_whose_defect_was_fixed_or_that_passed_on_retest_does_not_block() -> None:
+    text = (
+        "# Test execution\n\n## Cases\n\n| Case | Status | Defect |\n|---|---|---|\n"
+        "| TC-12 checkout | FAIL | BUG-3 |\n| TC-13 login | PASS | - |\n\n"
+        "### TC-20 refund\n\n**Status:** FAIL\n\nRetest after the fix in build 14: PASS.\n\n"
+        "## Defects\n\n| ID | Severity | Status |\n|---|---|---|\n| BUG-3 | High | Fixed |\n"
+    )
+    facts = ingest_text(text).facts
+    assert facts.outcome_failures == [] and not facts.release_blocked

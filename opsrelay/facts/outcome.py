@@ -54,6 +54,8 @@ _FAIL_MARK = re.compile(r"[❌✗✘🔴⛔]")
 _PASS_MARK = re.compile(r"[✅✔✓🟢]")
 _PENDING_MARK = re.compile(r"[⏳🕒]")
 _VALUE_HEADER = vocab.pattern("col_value")
+_DEFECT_ID = re.compile(r"(?<![\w.#/-])(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+(?:\.\d+)*[a-z]?|#\d+)(?![\w-])")
+_RETEST = re.compile(r"\bre-?test\w*|\bre-?run\b|\bre-?verified\b|\bafter\s+(?:the\s+)?fix", re.I)
 
 _MAX_QUESTIONS = 12
 
@@ -95,6 +97,7 @@ class _Outcome:
     failures: list[OutcomeFailure]
     questions: list[OpenQuestion]
     executed_rows: int = 0
+    fixed_ids: frozenset[str] = frozenset()
 
     def fail(self, reason: str, line: int) -> None:
         if any(f.evidence.line == line for f in self.failures):
@@ -215,6 +218,8 @@ def _tables(doc: Document, out: _Outcome, *, headline_passes: bool) -> None:
                 later = [cell_state(c) for i, c in enumerate(row.cells) if i > col]
                 if any(s in ("fixed", "pass") for s in later):
                     continue  # failed once, fixed or passed on retest
+                if _fixed_defect_named(" ".join(row.cells), out.fixed_ids):
+                    continue  # "| TC-12 | FAIL | BUG-3 |" with BUG-3 fixed: the failure was resolved
                 detail = _measured_detail(header, row.cells, col)
                 out.fail(f"{label}: failed (status {status_text}){detail}", row.line)
             elif state == "pending":
@@ -259,10 +264,30 @@ def _status_lines(doc: Document, out: _Outcome) -> None:
             continue
         value = m.group("value")
         head = " ".join(value.split()[:4])
-        if cell_state(head) == "fail" and status_is_final(value):
+        if cell_state(head) == "fail" and status_is_final(value) and not _resolved_later(doc, n, out):
             section = doc.section(n)
             where = f" ({clean(section.text)})" if section is not None else ""
             out.fail(f"Stated status: {short(value, 80)}{where}", n)
+
+
+def _fixed_defect_named(text: str, fixed_ids: frozenset[str]) -> bool:
+    return bool(fixed_ids) and any(m.group(0) in fixed_ids for m in _DEFECT_ID.finditer(clean(text)))
+
+
+def _resolved_later(doc: Document, n: int, out: _Outcome) -> bool:
+    """A 'Status: FAIL' whose own section later says it passed on retest, or names a fixed defect."""
+    section = doc.section(n)
+    if section is None:
+        return False
+    for k, raw in doc.body_lines(section):
+        if k < n:
+            continue
+        text = clean(strip_line_markers(raw))
+        if _fixed_defect_named(text, out.fixed_ids):
+            return True
+        if k > n and _RETEST.search(text) and cell_state(text) in ("pass", "fixed"):
+            return True
+    return False
 
 
 def status_is_final(value: str) -> bool:
@@ -382,7 +407,7 @@ def _headline_passes(facts: QAFacts) -> bool:
 
 def extract_outcome(doc: Document, facts: QAFacts) -> None:
     """Fill ``facts.outcome_failures`` and ``facts.open_questions`` from the document's own statements."""
-    out = _Outcome(doc, [], [])
+    out = _Outcome(doc, [], [], fixed_ids=frozenset(d.id for d in facts.defects if d.status == "fixed"))
     for run in facts.test_results:
         if run.failed:
             total = f" of {run.total}" if run.total else ""
