@@ -80,11 +80,15 @@ def reasoning_summary(facts: QAFacts, decisions: dict[str, object]) -> str:
         perf = f"p95 baseline {fmt_num(slo.baseline_p95_ms)} ms ({slo.baseline_context or 'load test'})"
     gate = decisions["gate"]
     assert isinstance(gate, ReleaseGate)
+    kind = decisions.get("kind", "service")
+    plan = " (a test plan: tests planned, not executed)" if facts.document_kind == "plan" else ""
     return (
-        f"QA evidence: stack {stack}; {len(facts.test_commands)} test command(s); {perf}; "
+        f"QA evidence{plan}: stack {stack}; {len(facts.test_commands)} test command(s); {perf}; "
         f"{len(facts.open_blockers)} open P0/P1 defect(s); {facts.failing_test_count} failing test(s); "
-        f"verdict {facts.verdict.value}. Platform, strategy and SLOs follow from these facts where they "
-        f"exist; everything else is a recorded assumption. Release gate: {gate.status}."
+        f"{len(facts.outcome_failures)} failed QA criterion/criteria; verdict {facts.verdict.value}. "
+        f"Kind of software: {kind}, which decides the release path. Platform, strategy and SLOs follow "
+        f"from these facts where they exist; everything else is a recorded assumption. Release gate: "
+        f"{gate.status}."
     )
 
 

@@ -93,7 +93,7 @@ def decide_offline(facts: QAFacts) -> Decisions:
     else:
         client_defaults(facts, kind, notes)
     return Decisions(
-        reasoning=reasoning_summary(facts, {"slo": slo, "gate": gate}),
+        reasoning=reasoning_summary(facts, {"slo": slo, "gate": gate, "kind": kind}),
         service_name=service,
         hosting=hosting,
         platform=platform,
