@@ -572,6 +572,11 @@ def test_failed_and_passed_services_sections() -> None:
     assert by == {"gateway-service": "ok", "billing-service": "failing", "search-service": "ok"}
 
 
+def test_managed_cloud_services_in_a_cost_table_are_not_application_services() -> None:
+    text = "# Cost\n\n| Service | Monthly |\n|---|---|\n| EC2 | $120 |\n| RDS | $80 |\n| S3 | $5 |\n"
+    assert facts(text).services == []
+
+
 def test_kinds_of_server_are_not_service_names() -> None:
     text = "# QA\n\nStarted the dev-server and the mock-server; the rest-api answered; so did json-server.\n"
     assert facts(text).services == []

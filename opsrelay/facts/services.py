@@ -80,7 +80,11 @@ _INFRA = re.compile(
     r"^(?:postgres\w*|pg\w*|mysql|mariadb|mongo\w*|redis\w*|memcached|kafka|zookeeper|rabbitmq|nats|elastic\w*"
     r"|opensearch|kibana|logstash|grafana|prometheus|jaeger|zipkin|loki|tempo|otel\w*|influxdb|minio|localstack"
     r"|nginx|traefik|envoy|haproxy|caddy|vault|consul|etcd|keycloak|mailhog|mailpit|adminer|pgadmin|db|cache"
-    r"|broker|queue)(?:[-_:].*)?$",
+    r"|broker|queue"
+    # managed cloud services in cost or architecture tables
+    r"|ec2|s3|rds|aurora|lambda|cloudfront|elb|alb|nlb|ecs|eks|fargate|sqs|sns|route\s?53|cloudwatch|iam"
+    r"|dynamodb|elasticache|gke|cloud\s+(?:run|sql|storage|functions)|app\s+service|blob\s+storage|cdn|waf)"
+    r"(?:[-_:].*)?$",
     re.I,
 )
 _PRODUCTS = {t.name.lower() for t in CATALOGUE}
