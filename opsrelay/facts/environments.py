@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 
+from opsrelay.facts import vocab
 from opsrelay.facts.document import Document
 from opsrelay.facts.model import Environment, QAFacts
 from opsrelay.facts.text import clean, strip_line_markers
 
-_ENV_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:production|prod|live)\b|продакшн|прод\b", re.I), "production"),
-    (re.compile(r"\b(?:staging|stage|stg|pre-?prod(?:uction)?|uat)\b|стейджинг", re.I), "staging"),
-    (re.compile(r"\b(?:development|dev)\b|разработк\w*", re.I), "development"),
-    (re.compile(r"\b(?:test|testing|qa|ci)\b|тестов\w*", re.I), "test"),
-    (re.compile(r"\b(?:local|localhost)\b|локальн\w*", re.I), "local"),
+# Environment names in any language (lang/*.yaml: env_production, env_staging, …).
+_ENV_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (vocab.pattern(f"env_{name}"), name) for name in ("production", "staging", "development", "test", "local")
 )
 _ENV_LABEL = re.compile(
-    r"^(?P<label>(?:(?:test|testing|target|deployment|qa|execution)\s+)?environments?|среда|окружение)"
+    r"^(?P<label>(?:(?:test|testing|target|deployment|qa|execution)\s+)?environments?|"
+    + vocab.alternation(vocab.terms("label_environment"))
+    + r")"
     r"\s*[:：]\s*(?P<value>.+)$",
     re.I,
 )

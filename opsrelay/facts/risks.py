@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from opsrelay.facts import vocab
 from opsrelay.facts.defects import GENERIC_ID, KNOWN_ID, SECURITY_HEADING
 from opsrelay.facts.document import Document, Heading
 from opsrelay.facts.model import QAFacts, Risk, SecurityFinding
@@ -29,17 +30,17 @@ _FINDINGS_LINE = re.compile(
     r"^(?:findings?|gap\s+detail(?:\s*\([^)]*\))?|gaps?|issues?)\s*[:：]\s*(?P<value>.+)$", re.I
 )
 _VERDICTISH = re.compile(r"summary|verdict|conclusion|decision|sign[\s-]?off|gate|executive", re.I)
+# "## Risks", "### Known issues", "## Riesgos", "## 已知问题": sections whose items are risks
 _RISK_SECTION = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:current\s+|key\s+|open\s+|known\s+|identified\s+|outstanding\s+|top\s+)?"
-    r"(?:risks?(?:\s+register)?|evidence\s+gaps?|known\s+issues|open\s+issues|limitations|bottlenecks(?:\s+identified)?|"
-    r"blockers?|concerns|caveats|риски|ограничения|известные\s+проблемы)\b",
+    + vocab.alternation(vocab.terms("h_risk_section")),
     re.I,
 )
 _RISK_HEADING = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?\s+)?risk\s+(?P<id>[\w.-]+)\s*[:.\-—–]\s*(?P<title>.+)$", re.I
 )
 _LABEL_LIST = re.compile(
-    r"^(?:blockers?|limitations|risks?|known\s+issues|concerns|caveats|open\s+issues|weaknesses)\b[^:：]{0,60}[:：]\s*$",
+    r"^" + vocab.alternation(vocab.terms("h_risk_section")) + r"[^:：]{0,60}[:：]\s*$",
     re.I,
 )
 _CHECKBOX_P = re.compile(r"^\s*[-*+]\s+\[\s\]\s+\**(?P<p>P[01])\b[^:]*?\**\s*[:\-—–]?\s*(?P<rest>.+)$")
