@@ -99,6 +99,10 @@ class RunInfo(BaseModel):
     context_window_source: str | None = Field(
         default=None, description="Where the window came from: setting, server, known model table…"
     )
+    model_facts: list[str] = Field(
+        default_factory=list,
+        description="Facts the model added to the extracted ones, each quoted from its line.",
+    )
     largest_request_tokens: int = Field(
         default=0, description="Largest request sent: prompt tokens plus the max output tokens asked."
     )

@@ -270,4 +270,4 @@ def test_token_caps_are_settings(
             for b in fake.chat_requests
         }
     assert code == 0, out
-    assert caps == {"Decisions": 7000, "section": 5000, "CriticReport": 2000}
+    assert caps == {"FactProposals": 2000, "Decisions": 7000, "section": 5000, "CriticReport": 2000}

@@ -20,6 +20,7 @@ from opsrelay.agents.devops.llm import CriticReport, ModelDecisions, parse_json_
 from opsrelay.cli import cli
 from opsrelay.testing.devops_model import (
     HOSTILE_COMMANDS,
+    between,
     chatty,
     chatty_responder,
     devops_responder,
@@ -27,7 +28,7 @@ from opsrelay.testing.devops_model import (
     hostile_responder,
     weak_responder,
 )
-from opsrelay.testing.fake_openai import FakeOpenAI, Responder
+from opsrelay.testing.fake_openai import FakeOpenAI, Reply, Responder
 
 KEY = "sk-test-not-a-real-key-0123456789"
 FILLER = re.compile(r"(?i)value for|lorem|ipsum|to be determined|industry best practices|as appropriate")
@@ -143,7 +144,7 @@ def test_chatty_model_is_accepted_without_reasks(
 ) -> None:
     code, handoff, doc, requests = run_with(chatty_responder, tmp_path / "chatty", capsys, monkeypatch)
     assert code == 0
-    assert requests == 15  # 1 decide + 13 sections + 1 critic: no re-ask
+    assert requests == 16  # 1 facts + 1 decide + 13 sections + 1 critic: no re-ask
     assert set(handoff["run"]["sections"].values()) == {"llm"}
     assert handoff["run"]["decision_fallbacks"] == []
     # Unwrapped exactly: the same guide as from the same answers written plainly.
@@ -212,3 +213,55 @@ def test_json_is_found_in_fences_and_prose() -> None:
         parse_json_answer("no json here", CriticReport)
     with pytest.raises(ValueError):
         parse_json_answer('{"judgements": "wrong"}', ModelDecisions)
+
+
+def test_model_facts_need_a_quote_at_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def responder(body: dict[str, Any]) -> Reply:
+        if ((body.get("response_format") or {}).get("json_schema") or {}).get("name") == "FactProposals":
+            return Reply.json(
+                {
+                    "facts": [
+                        {
+                            "kind": "tool",
+                            "value": "OWASP ZAP",
+                            "detail": None,
+                            "line": 55,
+                            "quote": "OWASP ZAP baseline scan: no high findings",
+                        },
+                        {
+                            "kind": "datastore",
+                            "value": "MongoDB",
+                            "detail": None,
+                            "line": 12,
+                            "quote": "MongoDB",
+                        },
+                    ]
+                }
+            )
+        return devops_responder(body)
+
+    seen: list[dict[str, Any]] = []
+
+    def recording(body: dict[str, Any]) -> Reply:
+        seen.append(body)
+        return responder(body)
+
+    code, handoff, doc, _ = run_with(recording, tmp_path, capsys, monkeypatch)
+    assert code == 0
+    run = handoff["run"]
+    assert run["model_facts"] == ["tool 'OWASP ZAP' (line 55)"]
+    dropped = [n for n in run["call_fallbacks"] if n["call"] == "facts"]
+    assert len(dropped) == 1 and "MongoDB" in dropped[0]["reason"]
+    # Every later request carries the merged facts (one prefix for the rest of the run).
+    stacks = [
+        {
+            item["name"]
+            for item in json.loads(between(b["messages"][1]["content"], "qa_facts") or "{}")["stack"]
+        }
+        for b in seen
+    ]
+    assert "OWASP ZAP" not in stacks[0]
+    assert all("OWASP ZAP" in names for names in stacks[1:])
+    assert "MongoDB" not in doc

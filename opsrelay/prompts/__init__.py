@@ -17,6 +17,7 @@ PROMPT_NAMES = (
     "qa_context",
     "qa_excerpt",
     "decisions_context",
+    "propose_facts",
     "decide",
     "draft_section",
     "revise_section",

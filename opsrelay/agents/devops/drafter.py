@@ -31,6 +31,10 @@ class Drafter(Protocol):
         """Fix the cross-cutting decisions before sections are drafted in parallel."""
         ...
 
+    def propose_facts(self, qa: IngestedQA) -> tuple[IngestedQA, UsageTotals]:
+        """The QA document with facts the extractor missed added (quoted); unchanged offline."""
+        ...
+
     def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
         """Write (or, with findings, rewrite) one section."""
         ...
@@ -45,6 +49,10 @@ class OfflineDrafter:
 
     model = "offline"
     label = "offline engine"
+
+    def propose_facts(self, qa: IngestedQA) -> tuple[IngestedQA, UsageTotals]:
+        """The deterministic facts are all the offline engine has."""
+        return qa, UsageTotals()
 
     def decide(self, qa: IngestedQA) -> tuple[Decisions, UsageTotals]:
         """Rules of practice over the QA facts."""

@@ -138,6 +138,11 @@ def _cited_lines(node: Any, out: set[int]) -> None:
             _cited_lines(value, out)
 
 
+def numbered(text: str) -> str:
+    """``text`` with each line prefixed by its 1-based number (``"12: …"``), for citations."""
+    return "\n".join(f"{n}: {line}" for n, line in enumerate(text.splitlines(), 1))
+
+
 def cited_excerpt(text: str, facts: Mapping[str, Any], *, context: int = CONTEXT_LINES) -> str:
     """The lines of ``text`` the facts cite, each with ``context`` lines around it, numbered.
 

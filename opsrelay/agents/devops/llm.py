@@ -16,6 +16,7 @@ last message differs per call. The model is untrusted and one call never costs t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -44,15 +45,18 @@ from opsrelay.agents.devops.fit import (
     digest,
     fit_request,
     margin,
+    numbered,
     room,
 )
 from opsrelay.agents.devops.redact import redact_secrets
 from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
 from opsrelay.agents.devops.validate import (
+    FactProposals,
     Inputs,
     clean_citations,
     fallback_summary,
     filler_reason,
+    merge_model_facts,
     validate_decisions,
 )
 from opsrelay.agents.devops.writers import write_section_offline
@@ -76,6 +80,8 @@ M = TypeVar("M", bound=BaseModel)
 SECTION_MAX_TOKENS = 6000
 DECIDE_MAX_TOKENS = 8000
 CRITIC_MAX_TOKENS = 3000
+# Proposed facts are short (a few quoted lines); a longer answer is a model rambling.
+FACTS_MAX_TOKENS = 2000
 
 
 # Decisions that follow from QA facts alone; the offline engine's values are always used (the
@@ -183,7 +189,7 @@ class LLMDrafter:
         self.section_max_tokens = section_max_tokens
         self.decide_max_tokens = decide_max_tokens
         self.critic_max_tokens = critic_max_tokens
-        self._prefix_cache: dict[tuple[str, QAView], tuple[ChatMessage, ...]] = {}
+        self._prefix_cache: dict[tuple[str, str, QAView], tuple[ChatMessage, ...]] = {}
         self._views: dict[str, QAView] = {}
         self._lock = threading.RLock()
         self._counter = Counter(getattr(backend, "count_tokens", None))
@@ -244,19 +250,21 @@ class LLMDrafter:
         ``view`` defaults to the run's choice (:meth:`qa_view`): the whole document when it fits.
         """
         view = view or self.qa_view(qa)
+        facts = qa.facts.model_dump(mode="json", exclude={"source_sha256"})
+        facts_json = redact_secrets(json.dumps(facts, ensure_ascii=False, sort_keys=True))
+        # Keyed by the facts too: the model's quoted facts change them within one run.
+        key = (qa.sha256, hashlib.sha256(facts_json.encode()).hexdigest(), view)
         with self._lock:
-            cached = self._prefix_cache.get((qa.sha256, view))
+            cached = self._prefix_cache.get(key)
             if cached is not None:
                 return cached
         template = "\n\n".join(section_skeleton(spec) for spec in DRAFTED_SECTIONS)
-        facts = qa.facts.model_dump(mode="json", exclude={"source_sha256"})
-        facts_json = redact_secrets(json.dumps(facts, ensure_ascii=False, sort_keys=True))
         if view is QAView.FULL:
             qa_message = prompts.render(
                 "qa_context",
                 source_name=qa.source_name,
                 source_sha256=qa.sha256,
-                qa_document=_neutralise_tags(redact_secrets(qa.text)),
+                qa_document=_neutralise_tags(redact_secrets(numbered(qa.text))),
                 qa_facts=facts_json,
             )
         else:
@@ -280,7 +288,7 @@ class LLMDrafter:
             ChatMessage(role="user", content=qa_message),
         )
         with self._lock:
-            self._prefix_cache[(qa.sha256, view)] = messages
+            self._prefix_cache[key] = messages
         return messages
 
     def qa_view(self, qa: IngestedQA) -> QAView:
@@ -491,6 +499,47 @@ class LLMDrafter:
         return None, total, error
 
     # -- Drafter protocol ----------------------------------------------------------------------
+
+    def propose_facts(self, qa: IngestedQA) -> tuple[IngestedQA, UsageTotals]:
+        """Facts the extractor missed, each with an exact quote at its line (issue 9.9).
+
+        One structured call; a fact is kept only when its quote is found at its line
+        (:func:`.validate.merge_model_facts`), the others are dropped and logged. The
+        deterministic facts stay the floor. Skipped (and recorded) when the prefix carries less
+        than the whole document: the model could not quote what it cannot see.
+        """
+        if self.qa_view(qa) is not QAView.FULL:
+            note = FallbackNote(
+                call="facts",
+                reason="skipped: the whole QA document does not fit the context window",
+                action="dropped",
+            )
+            return qa, UsageTotals(fallbacks=[note])
+        messages = (*self.prefix(qa), ChatMessage(role="user", content=prompts.render("propose_facts")))
+        try:
+            result, usage, error = self._ask(
+                [("all", messages)],
+                kind="facts",
+                purpose="facts",
+                max_tokens=min(self.decide_max_tokens, FACTS_MAX_TOKENS),
+                parse=lambda text: parse_json_answer(text, FactProposals),
+                schema=FactProposals,
+            )
+        except CallFallback as exc:
+            result, usage, error = None, exc.usage + _warned(exc), exc.reason
+        if not isinstance(result, FactProposals):
+            note = FallbackNote(call="facts", reason=f"no usable proposals ({error})", action="dropped")
+            return qa, usage + UsageTotals(fallbacks=[note])
+        facts, kept, dropped = merge_model_facts(qa.facts, result, self._inputs(qa))
+        for reason in dropped:
+            log.info("model.fact_dropped", reason=reason)
+        notes = [
+            FallbackNote(call="facts", target=d.split(":", 1)[0], reason=d, action="dropped") for d in dropped
+        ]
+        if kept:
+            log.info("model.facts_added", facts=kept)
+        merged = qa.model_copy(update={"facts": facts}) if kept else qa
+        return merged, usage + UsageTotals(fallbacks=notes, model_facts=kept)
 
     def decide(self, qa: IngestedQA) -> tuple[Decisions, UsageTotals]:
         """Decisions as structured output, validated field by field against the offline engine's."""

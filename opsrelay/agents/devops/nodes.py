@@ -72,8 +72,16 @@ class DevOpsNodes:
 
     def decide(self, state: DevOpsState) -> dict[str, Any]:
         """Fix the cross-cutting decisions so parallel sections agree with each other."""
-        decisions, usage = self.drafter.decide(state["qa"])
-        return {"decisions": decisions, "usage": usage}
+        qa, usage = state["qa"], UsageTotals()
+        # A drafter written before model facts existed (tests script their own) simply has none.
+        propose = getattr(self.drafter, "propose_facts", None)
+        if callable(propose):
+            qa, usage = propose(qa)
+        decisions, decide_usage = self.drafter.decide(qa)
+        update: dict[str, Any] = {"decisions": decisions, "usage": usage + decide_usage}
+        if qa is not state["qa"]:
+            update["qa"] = qa  # sections, review and emit work from the merged facts
+        return update
 
     # -- sections ------------------------------------------------------------------------------
 
@@ -251,6 +259,7 @@ class DevOpsNodes:
                 context_window=window,
                 context_window_source=window_source,
                 largest_request_tokens=usage.largest_request_tokens,
+                model_facts=list(usage.model_facts),
             ),
         )
         if self.settings.out_dir is not None:

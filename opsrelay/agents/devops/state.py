@@ -92,6 +92,7 @@ class UsageTotals(BaseModel):
     largest_request_tokens: int = Field(default=0, description="Prompt + max output of the largest request.")
     fallbacks: list[FallbackNote] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    model_facts: list[str] = Field(default_factory=list, description="Quoted facts the model added.")
 
     def __add__(self, other: UsageTotals) -> UsageTotals:
         return UsageTotals(
@@ -103,6 +104,7 @@ class UsageTotals(BaseModel):
             largest_request_tokens=max(self.largest_request_tokens, other.largest_request_tokens),
             fallbacks=[*self.fallbacks, *other.fallbacks],
             warnings=[*self.warnings, *(w for w in other.warnings if w not in self.warnings)],
+            model_facts=[*self.model_facts, *other.model_facts],
         )
 
 

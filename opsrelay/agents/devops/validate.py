@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import (
@@ -44,6 +44,18 @@ from opsrelay.agents.devops.decisions import (
     RuntimeDecision,
     SLODecision,
     StrategyDecision,
+)
+from opsrelay.agents.devops.safety import vet_test_command
+from opsrelay.facts.model import (
+    Defect,
+    Environment,
+    Evidence,
+    NamedFact,
+    QAFacts,
+    Severity,
+    StackItem,
+    StackKind,
+    TestCommand,
 )
 from opsrelay.ingest import IngestedQA
 
@@ -186,7 +198,8 @@ class Inputs:
         """Why ``ref`` does not resolve to a real input line containing its text, or None if it does."""
         if (ref.source, ref.line, ref.text) in self.known_refs:
             return None  # exactly what the extractor cited
-        quote = _collapse(ref.text)
+        # The prompt numbers the lines ("12: text"); a quote copied with its number is the same quote.
+        quote = _collapse(re.sub(rf"^\s*{ref.line}\s*[:|]\s*", "", ref.text))
         if len(re.sub(r"\W", "", quote)) < 3:
             return f"citation {ref.cite()} quotes nothing ({ref.text[:40]!r})"
         if ref.source != self.source_name:
@@ -1092,3 +1105,143 @@ def fallback_summary(fallbacks: Iterable[DecisionFallback]) -> str:
     items = list(fallbacks)
     head = ", ".join(f.field for f in items[:5])
     return f"{len(items)} field(s): {head}{', …' if len(items) > 5 else ''}" if items else "none"
+
+
+# --- facts the model proposes (issue 9.9) -----------------------------------------------------------
+
+ProposedKind = Literal[
+    "language",
+    "framework",
+    "datastore",
+    "cache",
+    "queue",
+    "platform",
+    "cloud",
+    "observability",
+    "ci",
+    "tool",
+    "test_command",
+    "environment",
+    "defect",
+    "project_name",
+]
+_STACK_KINDS = frozenset(get_args(StackKind))
+
+
+class ProposedFact(BaseModel):
+    """One fact the model read in the QA document, with the exact quote that shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ProposedKind = Field(description="What kind of fact this is.")
+    value: str = Field(
+        description="The fact: a product name ('PostgreSQL'), a test command, an environment name "
+        "('staging'), a defect id, or the project name."
+    )
+    detail: str | None = Field(
+        description="For a defect: its severity (P0-P4); for an environment: its URL; else null."
+    )
+    line: int = Field(description="1-based line number of the QA document where the quote is.")
+    quote: str = Field(description="Exact text copied from that line that shows the fact.")
+
+
+class FactProposals(BaseModel):
+    """Facts the deterministic extractor missed, each quoted from the QA document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facts: list[ProposedFact] = Field(
+        description="Only facts not already in the extracted facts; may be empty."
+    )
+
+
+def _quote_problem(fact: ProposedFact, inputs: Inputs) -> str | None:
+    ref = EvidenceRef(source=inputs.source_name, line=fact.line, text=fact.quote)
+    problem = inputs.resolve(ref)
+    if problem:
+        return problem
+    if filler_reason(fact.value) is not None:
+        return f"{fact.value[:40]!r} is not a value"
+    if fact.kind != "test_command" and kb.norm(fact.value) not in kb.norm(fact.quote):
+        return f"the quote does not show {fact.value[:40]!r}"
+    if fact.kind == "test_command" and " ".join(fact.value.split()) not in " ".join(fact.quote.split()):
+        return "the quote does not contain the command"
+    return None
+
+
+def merge_model_facts(
+    facts: QAFacts, proposals: FactProposals, inputs: Inputs
+) -> tuple[QAFacts, list[str], list[str]]:
+    """Add the model's quoted facts to the deterministic ones; return (facts, kept, dropped).
+
+    The deterministic facts are the floor: nothing is removed or weakened (no defect, failing
+    test or verdict is touched). A fact is kept only when its quote is found at its line and
+    shows its value. A quoted language ranks before languages the extractor only inferred
+    (whose evidence line does not name them), so it can correct a heuristic runtime; a quoted
+    project name fills a missing one.
+    """
+    out = facts.model_copy(deep=True)
+    kept: list[str] = []
+    dropped: list[str] = []
+    for fact in proposals.facts:
+        label = f"{fact.kind} {fact.value[:40]!r} (line {fact.line})"
+        problem = _quote_problem(fact, inputs)
+        if problem:
+            dropped.append(f"{label}: {problem}")
+            continue
+        evidence = Evidence(
+            source=inputs.source_name, line=fact.line, text=inputs.lines[fact.line - 1].strip()[:240]
+        )
+        value = " ".join(fact.value.split())
+        if fact.kind in _STACK_KINDS:
+            if any(kb.norm(s.name) == kb.norm(value) for s in out.stack):
+                dropped.append(f"{label}: already extracted")
+                continue
+            item = StackItem(name=value, kind=fact.kind, evidence=evidence)
+            if fact.kind == "language":
+                inferred = [
+                    i
+                    for i, s in enumerate(out.stack)
+                    if s.kind == "language" and kb.norm(s.name) not in kb.norm(s.evidence.text)
+                ]
+                out.stack.insert(inferred[0] if inferred else len(out.stack), item)
+            else:
+                out.stack.append(item)
+        elif fact.kind == "test_command":
+            if vet_test_command(value) is None:
+                dropped.append(f"{label}: not a plain test command")
+                continue
+            if any(" ".join(t.command.split()) == value for t in out.test_commands):
+                dropped.append(f"{label}: already extracted")
+                continue
+            out.test_commands.append(TestCommand(command=value, evidence=evidence))
+        elif fact.kind == "environment":
+            name = value.lower()
+            allowed = get_args(Environment.model_fields["name"].annotation)
+            if name not in allowed or any(e.name == name for e in out.environments):
+                dropped.append(f"{label}: unknown or already extracted environment")
+                continue
+            url = (
+                fact.detail
+                if fact.detail and fact.detail in fact.quote and fact.detail.startswith("http")
+                else None
+            )
+            out.environments.append(Environment(name=name, url=url, evidence=evidence))
+        elif fact.kind == "defect":
+            if any(d.id.lower() == value.lower() for d in out.defects):
+                dropped.append(f"{label}: already extracted")  # never changes a known defect
+                continue
+            severity = (fact.detail or "unknown").upper()
+            sev = severity if severity in get_args(Severity) else "unknown"
+            out.defects.append(
+                Defect(
+                    id=value, title=fact.quote.strip()[:120], severity=sev, status="open", evidence=evidence
+                )
+            )
+        elif fact.kind == "project_name":
+            if out.project is not None:
+                dropped.append(f"{label}: the project name is already known")
+                continue
+            out.project = NamedFact(value=value, evidence=evidence)
+        kept.append(label)
+    return out, kept, dropped
