@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from opsrelay.agents.devops import decide_offline, write_section_offline
+from opsrelay.agents.devops import decide_offline, render_offline, write_section_offline
 from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.writers.cicd import gitlab_ci_yaml
 from opsrelay.facts.model import Evidence, QAFacts, StackItem
@@ -239,3 +239,11 @@ def test_gitlab_images_exist_for_new_toolchains(language: str) -> None:
     pipeline = yaml.safe_load(text)
     assert pipeline["test"]["image"]
     assert kb.RUNTIMES[language].default_test.split()[0] in " ".join(pipeline["test"]["script"])
+
+
+def test_image_and_dependency_updates_follow_the_toolchain() -> None:
+    md = render_offline(_facts([("Rust", "language", None)], ["cargo test"]), date="2026-01-01")
+    assert "`rust:1`" in md and "gcr.io/distroless/cc-debian12" in md
+    runbooks = md[md.index("## Operational Runbooks") : md.index("## Quality Gates")]
+    assert "`cargo update`" in runbooks
+    assert "npm " not in md and "Node.js" not in md  # never a Node default beside Rust

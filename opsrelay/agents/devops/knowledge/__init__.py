@@ -55,8 +55,10 @@ from opsrelay.agents.devops.knowledge.pins import (
     ActionPin,
 )
 from opsrelay.agents.devops.knowledge.toolchains import (
+    BASE_IMAGES,
     GRADLE_OVERRIDES,
     RUNTIMES,
+    UPDATE_COMMANDS,
     RuntimeProfile,
     framework_language,
     language_of,
@@ -66,6 +68,7 @@ __all__ = [
     "APM_TOOLS",
     "AWS_CREDENTIALS",
     "AZURE_LOGIN",
+    "BASE_IMAGES",
     "CANARY_MARKERS",
     "CHECKOUT",
     "CLOUDS",
@@ -96,6 +99,7 @@ __all__ = [
     "TEST_ONLY_DATASTORES",
     "TRACE_TOOLS",
     "TRIVY_IMAGE",
+    "UPDATE_COMMANDS",
     "UPLOAD_ARTIFACT",
     "VM_MARKERS",
     "ActionPin",

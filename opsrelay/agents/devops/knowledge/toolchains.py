@@ -325,3 +325,39 @@ def framework_language(name: str) -> tuple[RuntimeLanguage, bool] | None:
         return _FRAMEWORKS[key]
     key = re.sub(r"\d+$", "", key)
     return _FRAMEWORKS.get(key)
+
+
+# Multi-stage container images per toolchain: (build stage, run stage). Compiled languages run on a
+# distroless base with no shell or package manager; interpreted ones on the slim official runtime.
+BASE_IMAGES: dict[RuntimeLanguage, tuple[str, str]] = {
+    "node": ("node:22-bookworm-slim", "node:22-bookworm-slim"),
+    "bun": ("oven/bun:1", "oven/bun:1-slim"),
+    "python": ("python:3.12-slim", "python:3.12-slim"),
+    "java": ("eclipse-temurin:21-jdk", "eclipse-temurin:21-jre"),
+    "kotlin": ("eclipse-temurin:21-jdk", "eclipse-temurin:21-jre"),
+    "dotnet": ("mcr.microsoft.com/dotnet/sdk:8.0", "mcr.microsoft.com/dotnet/aspnet:8.0"),
+    "go": ("golang:1.24", "gcr.io/distroless/static-debian12"),
+    "rust": ("rust:1", "gcr.io/distroless/cc-debian12"),
+    "cpp": ("gcc:14", "gcr.io/distroless/cc-debian12"),
+    "ruby": ("ruby:3.3", "ruby:3.3-slim"),
+    "php": ("composer:2", "php:8.3-fpm-alpine"),
+    "dart": ("dart:stable", "scratch (with the Dart AOT runtime files)"),
+    "other": ("debian:bookworm", "debian:bookworm-slim"),
+}
+
+# How the weekly dependency review updates each toolchain's lockfile (the changes go through CI).
+UPDATE_COMMANDS: dict[RuntimeLanguage, str] = {
+    "node": "npm update",
+    "bun": "bun update",
+    "python": "pip-compile --upgrade (or the project's lock tool)",
+    "java": "./mvnw versions:use-latest-releases",
+    "kotlin": "./gradlew dependencyUpdates",
+    "dotnet": "dotnet outdated",
+    "go": "go get -u ./... && go mod tidy",
+    "rust": "cargo update",
+    "cpp": "the vcpkg/Conan baseline bump",
+    "ruby": "bundle update --conservative",
+    "php": "composer update",
+    "dart": "flutter pub upgrade",
+    "other": "make update",
+}

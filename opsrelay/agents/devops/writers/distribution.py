@@ -9,6 +9,7 @@ is invented. The CI/CD section is written by :mod:`.cicd` for every kind.
 
 from __future__ import annotations
 
+from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.kinds import REGISTRIES
 from opsrelay.agents.devops.writers.cicd import ci_test_commands, describe_runtimes
@@ -623,7 +624,12 @@ def write_client_runbooks(facts: QAFacts, d: Decisions) -> str:
             check(False, f"Release gate is {gate.status.replace('_', ' ').upper()}: no release is published.")
         )
     weekly = [
-        check(False, "Merge dependency updates that pass CI; review Dependabot security alerts."),
+        check(
+            False,
+            "Merge dependency updates that pass CI ("
+            + "; ".join(code(kb.UPDATE_COMMANDS[rt.language]) for rt in d.runtimes)
+            + "); review Dependabot security alerts.",
+        ),
         check(False, "Review the QA benchmark trend against the regression budget."),
         check(False, "Review open regressions and their fixes with the owners."),
     ]

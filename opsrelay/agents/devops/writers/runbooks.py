@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import DatastoreDecision, Decisions, EvidenceRef
 from opsrelay.agents.devops.kinds import is_server
 from opsrelay.agents.devops.writers.common import (
     baseline_phrase,
     check,
     cite_paren,
+    code,
     esc,
     join_lines,
     num,
@@ -100,7 +102,12 @@ def write_runbooks(facts: QAFacts, d: Decisions) -> str:
         check(
             False,
             "Update security patches and dependencies: merge Dependabot/renovate updates that pass CI, "
-            "rebuild images for base-image patches.",
+            "rebuild images for base-image patches"
+            + (
+                " (" + "; ".join(code(kb.UPDATE_COMMANDS[rt.language]) for rt in d.runtimes) + ")."
+                if d.runtimes
+                else "."
+            ),
         ),
         check(
             False,

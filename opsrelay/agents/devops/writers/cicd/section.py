@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from opsrelay.agents.devops.decisions import Decisions
+from opsrelay.agents.devops import knowledge as kb
+from opsrelay.agents.devops.decisions import Decisions, RuntimeLanguage
 from opsrelay.agents.devops.kinds import is_server
 from opsrelay.agents.devops.safety import slug
 from opsrelay.agents.devops.writers.cicd.client import client_deployment_fields, client_intro
@@ -90,6 +91,8 @@ def write_cicd(facts: QAFacts, d: Decisions) -> str:
         "reviewers on the `production` environment, OIDC trust between the repository and the cloud deploy "
         f"roles, and Dependabot for action and dependency updates {ASSUMED}.",
         "",
+        _image_note(d),
+        "",
         "### Deployment Strategy",
         field(
             "Staging Deployment",
@@ -108,3 +111,21 @@ def write_cicd(facts: QAFacts, d: Decisions) -> str:
     lines += rollback_fields(d, name)
     lines += migration_fields(d, name)
     return join_lines(lines)
+
+
+def _image_note(d: Decisions) -> str:
+    """Which multi-stage Dockerfile the build job expects, per toolchain of the deployed units."""
+    langs: list[RuntimeLanguage] = ["other"]
+    if len(d.services) >= 2:
+        langs = [u.language for u in d.services]
+    elif d.runtimes:
+        langs = [d.runtimes[0].language]
+    parts = []
+    for lang in dict.fromkeys(langs):
+        build, run = kb.BASE_IMAGES[lang]
+        parts.append(f"{kb.RUNTIMES[lang].label}: build stage {code(build)}, run stage {code(run)}")
+    return (
+        "Each image comes from a multi-stage Dockerfile in the repository ("
+        + "; ".join(parts)
+        + f"), running as a non-root user {ASSUMED}."
+    )
