@@ -283,18 +283,10 @@ class QAFacts(BaseModel):
         )
 
     def has_qa_content(self) -> bool:
-        """Whether anything QA-like was found at all (used to reject documents that are not QA output)."""
-        return any(
-            (
-                self.test_commands,
-                self.test_results,
-                self.coverage,
-                self.performance,
-                self.defects,
-                self.security,
-                self.risks,
-                self.verdict.value != "unknown",
-                self.document_kind == "plan",
-                self.outcome_failures,
-            )
-        )
+        """Whether the document is QA output at all (ingest refuses the rest: a recipe, a library README).
+
+        See :func:`opsrelay.facts.plan.has_qa_substance` for the rule.
+        """
+        from opsrelay.facts.plan import has_qa_substance  # the rule reads vocabulary; the model does not
+
+        return has_qa_substance(self)
