@@ -104,7 +104,9 @@ class RunInfo(BaseModel):
         description="Facts the model added to the extracted ones, each quoted from its line.",
     )
     largest_request_tokens: int = Field(
-        default=0, description="Largest request sent: prompt tokens plus the max output tokens asked."
+        default=0,
+        description="Prompt tokens of the largest request sent, as opsrelay counted them before sending "
+        "(the model's tokenizer where one is at hand, else a conservative estimate).",
     )
 
 

@@ -89,7 +89,7 @@ class UsageTotals(BaseModel):
     tokens_out: int = 0
     cached_tokens_in: int = 0
     cost_usd: float = 0.0
-    largest_request_tokens: int = Field(default=0, description="Prompt + max output of the largest request.")
+    largest_request_tokens: int = Field(default=0, description="Prompt tokens of the largest request sent.")
     fallbacks: list[FallbackNote] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     model_facts: list[str] = Field(default_factory=list, description="Quoted facts the model added.")
