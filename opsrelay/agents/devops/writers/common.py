@@ -173,8 +173,11 @@ def gate_summary(d: Decisions) -> str:
     """One bold line stating the release gate and every reason behind it."""
     gate = d.release_gate
     if gate.status == "blocked":
-        reasons = "; ".join(esc(r, 200) for r in gate.reasons) or "blocking items in the QA evidence"
+        shown = [esc(r.removeprefix("QA outcome: "), 200) for r in gate.reasons[:6]]
         n = len(gate.reasons)
+        if n > len(shown):
+            shown.append(f"and {n - len(shown)} more listed under Quality Gates")
+        reasons = "; ".join(shown) or "blocking items in the QA evidence"
         items = f"{n} blocking item{'s' if n != 1 else ''}"
         return f"**Release gate: BLOCKED** — {items} from QA: {reasons}. See Quality Gates."
     if gate.status == "not_executed":
