@@ -271,3 +271,13 @@ def test_a_quoted_language_ranks_before_an_inferred_one() -> None:
     merged, kept, _ = merge_model_facts(facts, quoted, Inputs.of(qa))
     assert kept == [f"language 'Kotlin' (line {kotlin})"]
     assert [s.name for s in merged.stack] == ["Kotlin", "Java"]
+
+
+def test_the_release_path_follows_the_kind_of_software() -> None:
+    qa = load_qa(FIXTURES / "qa" / "clnrm_V1_RELEASE_CERTIFICATION.md")  # a command-line tool
+    offline = decide_offline(qa.facts)
+    assert offline.deployment.strategy == "release"
+    canary = offline.deployment.model_copy(update={"strategy": "canary"})
+    decided, fallbacks = validate_decisions(offline.model_copy(update={"deployment": canary}), offline, qa)
+    assert decided.deployment == offline.deployment
+    assert [f.field for f in fallbacks] == ["deployment.strategy"]

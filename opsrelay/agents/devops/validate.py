@@ -517,6 +517,13 @@ class _Checker:
         )
 
     def deployment(self, m: StrategyDecision, o: StrategyDecision) -> StrategyDecision:
+        if m.strategy != o.strategy and (
+            o.strategy in ("staged", "release") or m.strategy in ("staged", "release")
+        ):
+            # Store/device rollouts and registry releases follow from the kind of software (a
+            # QA fact), not from taste: a server rollout for a library is wrong, and vice versa.
+            self.note("deployment.strategy", f"{m.strategy!r} does not fit a {o.strategy!r} release path")
+            return o
         steps = [s for s in m.steps if filler_reason(s) is None]
         if len(steps) != len(m.steps) or not steps:
             self.note("deployment.steps", "filler or missing rollout steps")
