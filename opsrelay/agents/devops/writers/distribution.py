@@ -469,8 +469,12 @@ def write_client_backup(facts: QAFacts, d: Decisions) -> str:
             "Not applicable: the team runs no database for this "
             + _kind(d)
             + (
-                f". {local} lives on users' devices and is protected by the app's own export/sync, not by "
-                "server backups."
+                (
+                    f". {local} lives on users' devices and is protected by the app's own export/sync, not "
+                    "by server backups."
+                    if _is_device(d)
+                    else f". {local} lives in the applications that use it; they own its backups."
+                )
                 if local
                 else "."
             ),
