@@ -489,3 +489,24 @@ def test_backend_with_a_flutter_app_deploys_the_backend_and_builds_the_app_nativ
     assert "deploy-production" in jobs
     assert "flutter build appbundle" in _runs(jobs["build-android"])
     assert "EAS" not in md
+
+
+def test_services_on_kubernetes_each_get_a_helm_release() -> None:
+    services = [
+        ServiceFact(name="api", runtime="Python", evidence=_ev(5, "api")),
+        ServiceFact(name="worker", runtime="Python", evidence=_ev(6, "worker")),
+    ]
+    facts = _facts(
+        "service",
+        [("Python", "language", "3.12"), ("Kubernetes", "platform", None)],
+        ["pytest"],
+        services=services,
+    )
+    jobs = _pipeline(render_offline(facts, date=DATE))["jobs"]
+    deploy = jobs["deploy-production"]
+    assert deploy["strategy"]["matrix"]["service"] == ["api", "worker"]
+    assert "helm upgrade --install demo-service-${{ matrix.service }}" in _runs(deploy)
+    assert deploy["concurrency"] == "deploy-production-${{ matrix.service }}"
+    assert 'docker build --pull --tag "$IMAGE_REPO:$GITHUB_SHA" --file "$SERVICE/Dockerfile"' in _runs(
+        jobs["build"]
+    )
