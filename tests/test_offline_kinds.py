@@ -510,3 +510,14 @@ def test_services_on_kubernetes_each_get_a_helm_release() -> None:
     assert 'docker build --pull --tag "$IMAGE_REPO:$GITHUB_SHA" --file "$SERVICE/Dockerfile"' in _runs(
         jobs["build"]
     )
+
+
+def test_flutter_app_runs_qa_mobile_flows_on_a_simulator() -> None:
+    facts = _facts("mobile", [("Flutter", "framework", "3.24")], ["flutter test", "maestro test flows/"])
+    md = render_offline(facts, date=DATE)
+    e2e = _pipeline(md)["jobs"]["mobile-e2e"]
+    assert e2e["runs-on"].startswith("macos")
+    runs = _runs(e2e)
+    assert "flutter build ios --simulator" in runs and "maestro test flows/" in runs
+    review = review_document(md, facts)
+    assert [f.rule for f in review.findings if f.severity in ("blocker", "major")] == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import Decisions, RuntimeDecision, RuntimeLanguage
+from opsrelay.agents.devops.writers.cicd.commands import ci_test_commands
 from opsrelay.agents.devops.writers.cicd.toolchains import setup_steps
 from opsrelay.agents.devops.writers.cicd.yamltext import checkout_steps, run_step, safe_cmd
 
@@ -366,11 +367,55 @@ def _mobile_ios(d: Decisions, flutter: bool) -> list[str]:
     ]
 
 
+def _native_e2e(d: Decisions, flutter: bool) -> list[str]:
+    """QA's mobile flows (Maestro/Detox) against a simulator build, on every push (none if QA has none)."""
+    e2e = ci_test_commands(d, "mobile_e2e")
+    if not e2e:
+        return []
+    secret_env = sorted({v for c in e2e for v in c.secret_env})
+    build = (
+        "flutter build ios --simulator --debug"
+        if flutter
+        else "xcodebuild -workspace ios/App.xcworkspace -scheme App -sdk iphonesimulator "
+        "-configuration Debug -derivedDataPath build"
+    )
+    app = (
+        "build/ios/iphonesimulator/Runner.app"
+        if flutter
+        else "build/Build/Products/Debug-iphonesimulator/App.app"
+    )
+    lines = [
+        "  mobile-e2e:",
+        "    needs: test",
+        "    runs-on: macos-14",
+        "    timeout-minutes: 60",
+        *(["    env:", *[f"      {v}: ${{{{ secrets.{v} }}}}" for v in secret_env]] if secret_env else []),
+        "    steps:",
+        *checkout_steps(),
+        *_setup(d),
+        *_install(d),
+        "      - name: Install Maestro (Homebrew tap of mobile.dev)",
+        "        run: |",
+        "          brew tap mobile-dev-inc/tap",
+        "          brew install maestro",
+        *run_step("Build the app for the iOS simulator", build),
+        "      - name: Boot a simulator and install the app",
+        "        run: |",
+        '          xcrun simctl boot "iPhone 15"',
+        f"          xcrun simctl install booted {app}",
+    ]
+    for i, c in enumerate(e2e, 1):
+        lines += run_step(
+            "Run QA mobile flows" + (f" {i}" if len(e2e) > 1 else ""), c.command, workdir=c.working_directory
+        )
+    return lines
+
+
 def mobile_release_jobs(d: Decisions, android: bool, ios: bool) -> list[str]:
     """Store builds to the testing tracks on a tag; approved promotion with a rollout percentage."""
     rt = _primary(d)
     flutter = rt is not None and rt.language == "dart"
-    lines: list[str] = []
+    lines: list[str] = _native_e2e(d, flutter)
     if android:
         lines += _mobile_android(d, flutter)
     if ios:
