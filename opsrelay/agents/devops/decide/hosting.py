@@ -80,7 +80,8 @@ def decide_platform(facts: QAFacts, provider: CloudProvider, notes: AssumptionLo
     mobile = find_items(facts, kb.MOBILE_MARKERS)
     containers = find_items(facts, kb.CONTAINER_MARKERS)
     mobile_release: str | None = None
-    if mobile:
+    also = list(getattr(facts.software_kind, "also", []))
+    if mobile or "mobile" in also:  # the facts may see a mobile app beside the backend without a stack name
         native = any(kb.norm(s.name) in ("flutter", "dart", "kotlin", "swift") for s in facts.stack)
         mobile_release = (
             "EAS Build produces signed iOS and Android binaries; EAS Submit uploads them to TestFlight / "
