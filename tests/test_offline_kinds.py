@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from opsrelay.agents.devops import decide_offline, render_offline
+from opsrelay.agents.devops import decide_offline, render_offline, write_section_offline
 from opsrelay.agents.devops.assumptions import derive_assumptions
 from opsrelay.agents.devops.writers import missing_shape
 from opsrelay.facts.model import (
@@ -521,3 +521,14 @@ def test_flutter_app_runs_qa_mobile_flows_on_a_simulator() -> None:
     assert "flutter build ios --simulator" in runs and "maestro test flows/" in runs
     review = review_document(md, facts)
     assert [f.rule for f in review.findings if f.severity in ("blocker", "major")] == []
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_sparse_decisions_from_a_model_still_render_every_section(kind: str) -> None:
+    # A model's decisions may omit environments or runtimes; the writers must still keep the template.
+    stack, commands = KINDS[kind]
+    facts = _facts(kind, stack, commands)  # type: ignore[arg-type]
+    sparse = decide_offline(facts).model_copy(update={"environments": [], "runtimes": [], "services": []})
+    for spec in DRAFTED_SECTIONS:
+        md = write_section_offline(spec.key, facts, sparse)
+        assert missing_shape(md, spec) == [], (kind, spec.key)

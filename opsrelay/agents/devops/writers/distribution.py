@@ -58,6 +58,18 @@ def _channels(d: Decisions) -> str:
     return "; ".join(esc(c, 200) for c in d.delivery.channels)
 
 
+def _purpose(d: Decisions, name: str) -> str:
+    """What an environment is for (decisions from a model may omit one: then say what it means here)."""
+    env = next((e for e in d.environments if e.name == name), None)
+    if env is not None:
+        return esc(env.purpose, 200)
+    return {
+        "production": "What users install or receive.",
+        "staging": "Pre-releases and testing channels used by the team and testers.",
+        "development": "Local and CI builds; nothing is published.",
+    }[name]
+
+
 def _latency(facts: QAFacts) -> list[PerfMetric]:
     """QA's latency figures (p50…max), which become the performance-regression budget."""
     return [
@@ -174,7 +186,7 @@ def write_client_infrastructure(facts: QAFacts, d: Decisions) -> str:
         "",
         "### Environment Specifications",
         "#### Production",
-        field("Instances", f"None of the team's own: {esc(d.environments[0].purpose, 200)}"),
+        field("Instances", f"None of the team's own: {_purpose(d, 'production')}"),
         field(
             "Database",
             "Not applicable: no server-side database."
@@ -194,7 +206,7 @@ def write_client_infrastructure(facts: QAFacts, d: Decisions) -> str:
         + f" {ASSUMED}.",
         "",
         "#### Staging",
-        field("Purpose", esc(d.environments[1].purpose, 200)),
+        field("Purpose", _purpose(d, "staging")),
         field(
             "Configuration",
             "The same build as production, signed with the release keys, promoted unchanged once accepted.",
@@ -202,7 +214,7 @@ def write_client_infrastructure(facts: QAFacts, d: Decisions) -> str:
         field("Data", test_data),
         "",
         "#### Development",
-        field("Purpose", esc(d.environments[2].purpose, 200)),
+        field("Purpose", _purpose(d, "development")),
         field(
             "Configuration",
             "Debug builds with development signing; feature flags default off."

@@ -19,7 +19,7 @@ def deploy_commands(d: Decisions, env: str, name: str) -> list[str]:
         # Waves (serial: 1 canary node, then 10 %, 33 %, 100 %) and the health gate between them live
         # in the playbook; a failed wave stops the play and leaves the other nodes on the old version.
         return [
-            "pipx install ansible-core==2.17.*",
+            'pipx install "ansible-core==2.17.*"',
             f"ansible-playbook --inventory deploy/inventories/{env} deploy/upgrade-nodes.yml"
             ' --extra-vars "node_version=$GITHUB_SHA image=$IMAGE_REPO"',
         ]
