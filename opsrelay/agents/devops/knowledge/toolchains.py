@@ -304,6 +304,22 @@ _FRAMEWORKS: dict[str, tuple[RuntimeLanguage, bool]] = {
     "hono": ("node", True),
     "fastify": ("node", True),
     "electron": ("node", True),
+    "springcloud": ("java", True),
+    "micronaut": ("java", True),
+    "vertx": ("java", True),
+    "dropwizard": ("java", True),
+    "nuxt": ("node", False),
+    "remix": ("node", False),
+    "sveltekit": ("node", False),
+    "koa": ("node", True),
+    "blazor": ("dotnet", True),
+    "maui": ("dotnet", False),
+    "jetpackcompose": ("kotlin", False),
+    "gradle": ("java", False),
+    "maven": ("java", False),
+    "composer": ("php", False),
+    "phpunit": ("php", False),
+    "codeigniter": ("php", True),
 }
 
 

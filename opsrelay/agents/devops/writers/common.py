@@ -176,7 +176,7 @@ def gate_summary(d: Decisions) -> str:
         shown = [esc(r.removeprefix("QA outcome: "), 200) for r in gate.reasons[:6]]
         n = len(gate.reasons)
         if n > len(shown):
-            shown.append(f"and {n - len(shown)} more listed under Quality Gates")
+            shown.append(f"and {n - len(shown)} more")
         reasons = "; ".join(shown) or "blocking items in the QA evidence"
         items = f"{n} blocking item{'s' if n != 1 else ''}"
         return f"**Release gate: BLOCKED** — {items} from QA: {reasons}. See Quality Gates."
