@@ -237,15 +237,14 @@ def pipeline_platform(
     )
 
 
-def client_recovery(kind: DeliveryKind, has_state: bool) -> RecoveryDecision:
+def client_recovery(kind: DeliveryKind) -> RecoveryDecision:
     """Recovery objectives of distributed software: republish from Git and the registry.
 
     Nothing the team runs holds user data, so the recovery point is the last pushed commit (Git is
     replicated to every clone and to the hosting service); recovery time is the time to cut and
-    publish a fixed release. When the software keeps state on the device (a local database), that
-    state is the user's and is covered by the app's own export/sync, stated in the backup section.
+    publish a fixed release (longer where store review or fleet waves add a day). A database kept
+    on the users' side belongs to them; the backup section says how it is protected.
     """
-    del has_state  # the writers state how device-local data is protected
     rto = {"library": 240, "cli": 240, "mobile": 1440, "desktop": 480, "embedded": 1440}.get(kind, 240)
     return RecoveryDecision(
         rto_minutes=rto,

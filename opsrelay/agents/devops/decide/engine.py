@@ -84,7 +84,7 @@ def decide_offline(facts: QAFacts) -> Decisions:
             f"Releases follow the {delivery.label}'s path: " + "; ".join(deployment.steps[:3]) + ".",
             deployment.rationale,
         )
-    recovery = decide_recovery(datastores, notes) if server else client_recovery(kind, bool(datastores))
+    recovery = decide_recovery(datastores, notes) if server else client_recovery(kind)
     routing = decide_routing(facts, notes)
     gate = decide_release_gate(facts, notes)
     units = decide_services(facts, runtimes, notes)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import Decisions
-from opsrelay.agents.devops.kinds import REGISTRIES
 from opsrelay.agents.devops.writers.cicd import ci_test_commands, describe_runtimes
 from opsrelay.agents.devops.writers.common import (
     ASSUMED,
@@ -666,12 +665,6 @@ def write_client_runbooks(facts: QAFacts, d: Decisions) -> str:
         *monthly,
     ]
     return join_lines(lines)
-
-
-def registry_name(d: Decisions) -> str:
-    """The registry a library or interpreted tool of the primary language is published to."""
-    lang = d.runtimes[0].language if d.runtimes else "other"
-    return REGISTRIES[lang].name
 
 
 def write_client_incident(facts: QAFacts, d: Decisions) -> str:
