@@ -147,6 +147,18 @@ def write_infrastructure(facts: QAFacts, d: Decisions) -> str:
             )
     else:
         compute += f"; initially sized for {cap.target_rps} {cap.throughput_unit} {ASSUMED}"
+    if d.delivery.kind == "data_pipeline":
+        # A pipeline has runs, not a fleet behind a load balancer: size the run, not the instance count.
+        compute = (
+            f"{esc(d.platform.service, 120)}{grounded(d.platform.basis, d.platform.evidence, 1)}; each run "
+            f"gets one task of {size}, at most one run per partition at a time, retried twice with backoff "
+            f"{ASSUMED}"
+        )
+    elif d.delivery.kind == "distributed_node":
+        compute = (
+            f"{esc(d.platform.service, 120)}{grounded(d.platform.basis, d.platform.evidence, 1)}; nodes of "
+            f"{size} at least {ASSUMED}, spread over availability zones so no zone holds a third of them"
+        )
     if d.platform.mobile_release:
         compute += f". Mobile clients: {esc(d.platform.mobile_release, 300)}"
     if d.datastores:
@@ -211,8 +223,15 @@ def write_infrastructure(facts: QAFacts, d: Decisions) -> str:
         "#### Production",
         field(
             "Instances",
-            f"{cap.min_instances} to {cap.max_instances} instances of {size} behind the load balancer, "
-            f"health-checked on `/health`{_env_ground(prod_env)}.",
+            {
+                "data_pipeline": f"One task of {size} per scheduled run; no long-running instances",
+                "distributed_node": f"One VM of {size} per node with a persistent data volume",
+            }.get(
+                d.delivery.kind,
+                f"{cap.min_instances} to {cap.max_instances} instances of {size} behind the load balancer, "
+                "health-checked on `/health`",
+            )
+            + f"{_env_ground(prod_env)}.",
         ),
         field("Database", db_specs),
         field(
