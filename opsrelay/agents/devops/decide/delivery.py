@@ -129,8 +129,8 @@ def decide_delivery(
     channels = _channels(kind, facts, runtimes, platform)
     artefacts = {
         "service": "a container image per commit, promoted unchanged from staging to production",
-        "library": "a versioned package per semver tag, with changelog, checksums and signature",
-        "cli": "signed, checksummed binaries per OS/architecture per semver tag, with an SBOM",
+        "library": "a versioned package for each semver tag",
+        "cli": "release archives per OS/architecture for each semver tag",
         "mobile": "signed store binaries (Android App Bundle / iOS IPA) per version code",
         "desktop": "signed installers per OS per version, with an auto-update feed entry",
         "embedded": "signed update images per version, with A/B partition fallback",
