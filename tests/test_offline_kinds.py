@@ -532,3 +532,36 @@ def test_sparse_decisions_from_a_model_still_render_every_section(kind: str) -> 
     for spec in DRAFTED_SECTIONS:
         md = write_section_offline(spec.key, facts, sparse)
         assert missing_shape(md, spec) == [], (kind, spec.key)
+
+
+MATRIX_LANGS: dict[str, tuple[str, str]] = {
+    "python": ("Python", "pytest"),
+    "node": ("Node.js", "npm test"),
+    "java": ("Java", "mvn test"),
+    "kotlin": ("Kotlin", "./gradlew test"),
+    "dotnet": ("C#", "dotnet test"),
+    "go": ("Go", "go test ./..."),
+    "ruby": ("Ruby", "bundle exec rspec"),
+    "php": ("PHP", "vendor/bin/phpunit"),
+    "rust": ("Rust", "cargo test"),
+    "cpp": ("C++", "ctest --test-dir build"),
+    "dart": ("Dart", "dart test"),
+    "bun": ("Bun", "bun test"),
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "ci"),
+    [(lang, "GitHub Actions") for lang in sorted(MATRIX_LANGS)]
+    + [(lang, "GitLab CI") for lang in ("dart", "python", "rust")],
+)
+def test_every_kind_with_every_toolchain_passes_review(lang: str, ci: str) -> None:
+    name, command = MATRIX_LANGS[lang]
+    for kind in (*sorted(KINDS), "service", "unknown"):
+        facts = _facts(kind, [(name, "language", None), (ci, "ci", None)], [command])  # type: ignore[arg-type]
+        md = render_offline(facts, date=DATE)
+        for block in YAML_BLOCK.findall(md):
+            yaml.safe_load(block)
+        assert decide_offline(facts).runtimes[0].language == lang
+        serious = [f.rule for f in review_document(md, facts).findings if f.severity in ("blocker", "major")]
+        assert serious == [], (kind, serious)
