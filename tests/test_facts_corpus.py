@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from opsrelay.facts.extract import extract_facts
 from opsrelay.facts.model import Defect, Evidence, QAFacts, StackItem
+from opsrelay.facts.plan import has_qa_substance
 from opsrelay.ingest import load_qa
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qa"
@@ -67,7 +68,7 @@ def test_fixture_folder_has_the_corpus_copies() -> None:
 @pytest.mark.parametrize("path", _docs(FIXTURES), ids=lambda p: p.name)
 def test_fixture_documents_ingest(path: Path) -> None:
     qa = load_qa(path)
-    assert qa.facts.has_qa_content()
+    assert has_qa_substance(qa.facts)
     assert qa.facts.source_name == path.name
     _check_evidence_lines(path, qa.facts)
 
@@ -77,7 +78,7 @@ def test_shared_corpus_documents_ingest(path: Path | None) -> None:
     if path is None:
         pytest.skip(f"shared corpus not present at {CORPUS}")
     qa = load_qa(path)
-    assert qa.facts.has_qa_content()
+    assert has_qa_substance(qa.facts)
     _check_evidence_lines(path, qa.facts)
 
 

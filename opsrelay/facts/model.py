@@ -281,12 +281,3 @@ class QAFacts(BaseModel):
             or blocked_verdict
             or bool(self.outcome_failures)
         )
-
-    def has_qa_content(self) -> bool:
-        """Whether the document is QA output at all (ingest refuses the rest: a recipe, a library README).
-
-        See :func:`opsrelay.facts.plan.has_qa_substance` for the rule.
-        """
-        from opsrelay.facts.plan import has_qa_substance  # the rule reads vocabulary; the model does not
-
-        return has_qa_substance(self)
