@@ -85,7 +85,7 @@ BINARY_TARGETS: tuple[tuple[str, str], ...] = (
     ("ubuntu-latest", "x86_64-unknown-linux-gnu"),
     ("ubuntu-24.04-arm", "aarch64-unknown-linux-gnu"),
     ("macos-14", "aarch64-apple-darwin"),
-    ("macos-13", "x86_64-apple-darwin"),
+    ("macos-15-intel", "x86_64-apple-darwin"),  # GitHub retired the macos-13 (Intel) runners
     ("windows-latest", "x86_64-pc-windows-msvc"),
 )
 

@@ -63,7 +63,7 @@ def github_actions_yaml(d: Decisions) -> str:
         "          persist-credentials: false",
     ]
     for rt in d.runtimes:
-        lines += setup_steps(rt)
+        lines += setup_steps(rt, cache=not (client or native_app))  # no caches where releases publish
     for rt in d.runtimes:
         profile = kb.RUNTIMES[rt.language]
         label = profile.label if rt.language != "other" else "make"

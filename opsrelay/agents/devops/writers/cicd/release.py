@@ -69,7 +69,7 @@ def _setup(d: Decisions, *, registry: bool = False) -> list[str]:
     rt = _primary(d)
     if rt is None:
         return []
-    lines = setup_steps(rt)
+    lines = setup_steps(rt, cache=False)  # every job here runs in a workflow that publishes
     if registry and rt.language in ("node", "bun") and not any("setup-node" in s for s in lines):
         # npm publish needs Node.js and the registry URL even when Bun runs the tests.
         lines += [

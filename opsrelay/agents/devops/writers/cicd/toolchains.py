@@ -18,8 +18,13 @@ def toolchain_version(rt: RuntimeDecision) -> str:
     return version if _VERSION.match(version) else kb.RUNTIMES[rt.language].default_version
 
 
-def setup_steps(rt: RuntimeDecision) -> list[str]:
-    """The pinned setup-action step of a runtime (none for toolchains without a setup action)."""
+def setup_steps(rt: RuntimeDecision, *, cache: bool = True) -> list[str]:
+    """The pinned setup-action step of a runtime (none for toolchains without a setup action).
+
+    ``cache=False`` for workflows that publish releases: a cache written by one run and restored
+    by a release build is a cache-poisoning path (zizmor's ``cache-poisoning`` audit), so those
+    workflows build from a clean toolchain, and setup-go, which caches by default, is told not to.
+    """
     profile = kb.RUNTIMES[rt.language]
     version = toolchain_version(rt)
     if profile.setup is None:
@@ -30,6 +35,16 @@ def setup_steps(rt: RuntimeDecision) -> list[str]:
         "        with:",
         f"          {profile.version_input}: '{version}'",
     ]
+    if not cache:
+        if rt.language in ("java", "kotlin"):
+            lines.insert(3, "          distribution: temurin")
+        elif rt.language == "rust":
+            lines.append("          components: clippy")
+        elif rt.language == "go":
+            lines.append("          cache: false")
+        elif rt.language == "dart":
+            lines.append("          channel: stable")
+        return lines
     if rt.language in ("java", "kotlin"):
         lines.insert(3, "          distribution: temurin")
         lines.append(
