@@ -265,3 +265,43 @@ def test_model_facts_need_a_quote_at_their_line(
     assert "OWASP ZAP" not in stacks[0]
     assert all("OWASP ZAP" in names for names in stacks[1:])
     assert "MongoDB" not in doc
+
+
+def test_a_guide_failing_where_no_section_can_fix_it_gets_the_offline_guide() -> None:
+    # The model's guide lacks a whole section: no single section replacement fixes a missing one,
+    # so the offline engine's whole guide (from its own decisions) replaces the model's.
+    from opsrelay.agents.devops.decide import decide_offline
+    from opsrelay.agents.devops.drafter import OfflineDrafter
+    from opsrelay.agents.devops.nodes import DevOpsNodes
+    from opsrelay.agents.devops.state import SectionDraft, SectionTask
+    from opsrelay.ingest import load_qa
+    from opsrelay.review import review_document
+    from opsrelay.settings import RunSettings
+    from opsrelay.template import DRAFTED_SECTIONS
+
+    qa = load_qa(EXAMPLE)
+    decisions = decide_offline(qa.facts)
+    sections: dict[str, SectionDraft] = {
+        spec.key: SectionDraft(
+            key=spec.key,
+            markdown=OfflineDrafter()
+            .draft(SectionTask(key=spec.key, qa=qa, decisions=decisions))[0]
+            .markdown,
+            source="llm",
+        )
+        for spec in DRAFTED_SECTIONS
+        if spec.key != "cost_management"
+    }
+    nodes = DevOpsNodes(OfflineDrafter(), RunSettings(date="2026-11-21"))
+    state: Any = {"qa": qa, "decisions": decisions, "sections": sections, "history": [], "iteration": 1}
+    state["review"] = state["best_review"] = review_document(
+        nodes._render(state, sections, [], final=None), qa.facts
+    )
+    assert state["review"].verdict == "fail"
+    state["stop_reason"] = "no_improvement"
+    result = nodes.emit(state)
+    assert result["review"].verdict == "pass"
+    assert "## Cost Management" in result["operations_md"]
+    run = result["handoff"].run
+    assert set(run.sections.values()) == {"fallback"} and len(run.sections) == len(DRAFTED_SECTIONS)
+    assert all("whole guide" in n.reason for n in run.call_fallbacks)

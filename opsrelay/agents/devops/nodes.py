@@ -337,7 +337,12 @@ class DevOpsNodes:
         if after.verdict == "pass" or not model_keys:
             return out, kept
         whole = offline(
-            [k for k, d in sections.items() if d.source != "offline"],
+            # Every drafted section, a missing one included (a structure finding owns no section).
+            [
+                spec.key
+                for spec in DRAFTED_SECTIONS
+                if spec.key not in sections or sections[spec.key].source != "offline"
+            ],
             decide_offline(facts),
             "the model's guide still failed review; the offline engine's guide replaces it",
         )
@@ -351,8 +356,8 @@ class DevOpsNodes:
                 reason=f"the guide still failed review (score {after.score}); the offline engine's whole "
                 f"guide scores {whole_review.score}",
             )
-            for key, draft in sections.items()
-            if draft.source != "offline"
+            for key, draft in whole.items()
+            if draft.source == "fallback" and (key not in sections or sections[key].source != "offline")
         }
         return whole, notes
 
