@@ -305,3 +305,27 @@ def test_a_guide_failing_where_no_section_can_fix_it_gets_the_offline_guide() ->
     run = result["handoff"].run
     assert set(run.sections.values()) == {"fallback"} and len(run.sections) == len(DRAFTED_SECTIONS)
     assert all("whole guide" in n.reason for n in run.call_fallbacks)
+
+
+def test_a_critic_that_never_approves_cannot_hold_back_a_guide_the_rubric_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def responder(body: dict[str, Any]) -> Reply:
+        if ((body.get("response_format") or {}).get("json_schema") or {}).get("name") == "CriticReport":
+            judgement = {
+                "standard": "Cost-effective",
+                "reasons": "Budgets name no owner and no monthly figure per environment.",
+                "met": False,
+                "section": "Cost Management",
+                "fixes": ["Name the budget owner per environment."],
+            }
+            return Reply.json({"judgements": [judgement]})
+        return devops_responder(body)
+
+    code, handoff, doc, requests = run_with(responder, tmp_path, capsys, monkeypatch)
+    assert code == 0
+    critic = [f for f in handoff["review"]["findings"] if f["rule"] == "critic.quality-standard"]
+    # It was heard (its section was revised once) and is reported, as advice.
+    assert critic and {f["severity"] for f in critic} == {"minor"}
+    assert requests == 16 + 1 + 1  # one revision of Cost Management and a second critic call
+    assert handoff["review"]["verdict"] == "pass" and "DRAFT" not in doc
