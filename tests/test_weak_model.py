@@ -172,6 +172,11 @@ def test_section_commentary_and_next_section_are_dropped() -> None:
     assert section_markdown(text, "Cost Management") == SECTION
 
 
+def test_sub_headings_written_one_level_too_high_are_kept() -> None:
+    flat = SECTION.replace("### Cost Monitoring", "## Cost Monitoring")
+    assert section_markdown(flat, "Cost Management") == SECTION
+
+
 def test_numbered_or_bold_heading_is_accepted() -> None:
     numbered = SECTION.replace("## Cost Management", "## 10. **Cost Management**")
     assert section_markdown(numbered, "Cost Management") == SECTION

@@ -834,11 +834,14 @@ def section_markdown(text: str, heading: str) -> str:
     else:
         shift = 2 - len(_ATX.match(lines[top]).group(1))  # type: ignore[union-attr]
     out: list[str] = [f"## {heading}"]
+    own = _own_subheadings(heading)
     for i in range(top + 1, len(lines)):
         line = lines[i]
         m = _ATX.match(line) if outside[i] else None
         if m:
             level = len(m.group(1)) + shift
+            if level <= 2 and _norm_heading(m.group(2)) in own:
+                level = 3  # the section's own sub-heading, written one level too high
             if level <= 2:
                 break  # another section begins: only this one was asked for
             out.append(f"{'#' * min(level, 6)} {m.group(2)}")
@@ -858,6 +861,15 @@ def section_markdown(text: str, heading: str) -> str:
 
 
 _OTHER_HEADINGS = {_norm_heading(spec.heading) for spec in DRAFTED_SECTIONS} | {"changelog"}
+
+
+def _own_subheadings(heading: str) -> set[str]:
+    """The normalised sub-headings of a section's template."""
+    spec = SECTION_BY_HEADING.get(heading)
+    if spec is None:
+        return set()
+    found = (_ATX.match(ln) for ln in section_skeleton(spec).splitlines()[1:])
+    return {_norm_heading(m.group(2)) for m in found if m}
 
 
 def _own_shape(body: str, heading: str) -> bool:
