@@ -273,3 +273,24 @@ def test_token_caps_are_settings(
         }
     assert code == 0, out
     assert caps == {"FactProposals": 2000, "Decisions": 7000, "section": 5000, "CriticReport": 2000}
+
+
+def test_a_schema_sent_in_the_prompt_counts_against_the_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # JSON mode states the schema in the prompt: the decisions schema alone is ~4.7k tokens, so
+    # in an 8,192-token window the decide call cannot fit and falls back without being sent.
+    with FakeOpenAI(
+        devops_responder, context_window=8192, server_info="llamacpp", structured_output_support="json_object"
+    ) as fake:
+        code, handoff, out = run(
+            fake, tmp_path, capsys, "openai:gemma-3-270m", "--structured-output", "json_object"
+        )
+        decide_sent = [
+            b for b in fake.chat_requests if "cross-cutting decisions" in b["messages"][-1]["content"]
+        ]
+    assert code == 0, out
+    calls = {n["call"]: n["reason"] for n in handoff["run"]["call_fallbacks"]}
+    assert "does not fit the 8,192-token context window" in calls["decide"]
+    assert not [r for r in calls.values() if "for its length" in r]  # nothing was sent too long
+    assert decide_sent == []

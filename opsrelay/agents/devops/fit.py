@@ -239,19 +239,21 @@ def fit_request(
     window: int | None,
     max_tokens: int,
     floor: int,
+    extra_tokens: int = 0,
 ) -> Fitted | NoFit:
     """Choose the form of a request to send, and its output cap.
 
     The first of ``forms`` (largest first) that fits with ``max_tokens``; else the smallest
     form with max tokens lowered (not below ``floor``); else :class:`NoFit`.
-    With an unknown window (``None``) the first form is used as it is.
+    With an unknown window (``None``) the first form is used as it is. ``extra_tokens`` are
+    prompt tokens the backend adds itself (a JSON schema stated in the prompt in JSON mode).
     """
     if window is None:
         label, messages = forms[0]
-        return Fitted(messages, max_tokens, counter.messages(messages), label)
+        return Fitted(messages, max_tokens, counter.messages(messages) + extra_tokens, label)
     counted: list[tuple[str, tuple[ChatMessage, ...], int]] = []
     for label, messages in forms:
-        tokens = counter.messages(messages)
+        tokens = counter.messages(messages) + extra_tokens
         if room(window, tokens) >= max_tokens:
             return Fitted(messages, max_tokens, tokens, label)
         counted.append((label, messages, tokens))

@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -420,8 +420,35 @@ class LLMDrafter:
         )
         return response, usage
 
+    def _schema_in_prompt_tokens(self, schema: type[BaseModel] | None) -> int:
+        """Prompt tokens a backend adds for ``schema`` itself.
+
+        In JSON mode or tool calling the schema travels in the prompt; with strict
+        ``json_schema`` the provider holds it (a grammar, for llama.cpp) and it costs nothing.
+        """
+        if schema is None:
+            return 0
+        backend: Any = self.backend
+        for _ in range(4):  # through the retry and recording layers to the provider backend
+            mode = getattr(backend, "structured_mode", None)
+            if isinstance(mode, str):
+                if mode in ("json_object", "tools"):
+                    text = json.dumps(strict_schema(schema), ensure_ascii=False, separators=(",", ":"))
+                    return self._counter.message(ChatMessage(role="user", content=text)) + 64
+                return 0
+            backend = getattr(backend, "inner", None)
+            if backend is None:
+                break
+        return 0
+
     def _fit(
-        self, forms: list[tuple[str, tuple[ChatMessage, ...]]], *, kind: str, max_tokens: int, purpose: str
+        self,
+        forms: list[tuple[str, tuple[ChatMessage, ...]]],
+        *,
+        kind: str,
+        max_tokens: int,
+        purpose: str,
+        schema: type[BaseModel] | None = None,
     ) -> Fitted:
         window, _ = self.context_window()
         fitted = fit_request(
@@ -430,6 +457,7 @@ class LLMDrafter:
             window=window,
             max_tokens=max_tokens,
             floor=min(max_tokens, MAX_TOKENS_FLOOR.get(kind, 512)),
+            extra_tokens=self._schema_in_prompt_tokens(schema),
         )
         if isinstance(fitted, NoFit):
             log.warning("model.no_fit", purpose=purpose, reason=fitted.reason)
@@ -457,7 +485,7 @@ class LLMDrafter:
         error = ""
         for attempt in (1, 2):
             try:
-                fitted = self._fit(forms, kind=kind, max_tokens=max_tokens, purpose=purpose)
+                fitted = self._fit(forms, kind=kind, max_tokens=max_tokens, purpose=purpose, schema=schema)
             except CallFallback as exc:
                 if attempt == 1:
                     raise CallFallback(exc.reason, usage=total) from None
