@@ -98,6 +98,7 @@ def summary_dict(result: HandoffResult) -> dict[str, Any]:
         "call_fallbacks": len(handoff.run.call_fallbacks),
         "context_window": handoff.run.context_window,
         "context_window_source": handoff.run.context_window_source,
+        "context_window_detail": handoff.run.context_window_detail,
         "largest_request_tokens": handoff.run.largest_request_tokens,
         "warnings": handoff.run.warnings,
     }
@@ -121,7 +122,8 @@ def print_summary(result: HandoffResult) -> None:
         )
     if s["llm_calls"] or s["context_window"]:
         window = (
-            f"context window {s['context_window']:,} tokens ({s['context_window_source']})"
+            f"context window {s['context_window']:,} tokens ({s['context_window_source']}"
+            + (f": {s['context_window_detail']})" if s["context_window_detail"] else ")")
             if s["context_window"]
             else "context window unknown"
         )

@@ -97,7 +97,11 @@ class RunInfo(BaseModel):
         default=None, description="Context window the requests were fitted to (tokens); null: unknown."
     )
     context_window_source: str | None = Field(
-        default=None, description="Where the window came from: setting, server, known model table…"
+        default=None,
+        description="Where the window came from: 'configured', 'server', 'known-model' or 'default'.",
+    )
+    context_window_detail: str | None = Field(
+        default=None, description="How it was found, e.g. 'llama.cpp /props n_ctx = 8,192 per slot'."
     )
     model_facts: list[str] = Field(
         default_factory=list,

@@ -161,7 +161,8 @@ def test_every_request_fits_a_small_reported_window(
         bodies = fake.chat_requests
     assert code == 0, out
     r = handoff["run"]
-    assert r["context_window"] == 8192 and r["context_window_source"].startswith("server")
+    assert r["context_window"] == 8192 and r["context_window_source"] == "server"
+    assert "n_ctx" in r["context_window_detail"]
     assert 0 < r["largest_request_tokens"] <= 8192 - margin(8192)
     # Nothing was refused for its length, so every request was answered and used.
     assert r["llm_calls"] == len(bodies) == 15
@@ -186,7 +187,7 @@ def test_a_window_too_small_for_any_call_still_emits_the_offline_guide(
     assert code == 0, out
     assert sent == 0
     r = handoff["run"]
-    assert r["context_window"] == 2048 and r["context_window_source"].startswith("configured")
+    assert r["context_window"] == 2048 and r["context_window_source"] == "configured"
     calls = {n["call"]: n for n in r["call_fallbacks"]}
     assert "does not fit the 2,048-token context window" in calls["decide"]["reason"]
     assert calls["critic"]["action"] == "rubric_only"

@@ -193,7 +193,7 @@ class LLMDrafter:
         self._views: dict[str, QAView] = {}
         self._lock = threading.RLock()
         self._counter = Counter(getattr(backend, "count_tokens", None))
-        self._window: tuple[int | None, str | None] | None = None
+        self._window: tuple[int | None, str | None, str | None] | None = None
         self._succeeded = False
         self._inputs_cache: dict[str, Inputs] = {}
 
@@ -220,26 +220,35 @@ class LLMDrafter:
     def context_window(self) -> tuple[int | None, str | None]:
         """(tokens, source) of the window requests are fitted to; (None, None) when unknown.
 
+        ``source`` is the backend's word for where the window came from (``configured``,
+        ``server``, ``known-model``, ``default``); :meth:`context_window_detail` says more.
         Asked of the backend once per run. A backend without the method, or one whose lookup
         fails, leaves the window unknown: requests are then sent as they are, and a
         context-length refusal still falls back for that call alone.
         """
+        tokens, source, _ = self._window_info()
+        return tokens, source
+
+    def context_window_detail(self) -> str | None:
+        """How the backend found the window, e.g. 'llama.cpp /props n_ctx = 8,192 per slot'."""
+        return self._window_info()[2]
+
+    def _window_info(self) -> tuple[int | None, str | None, str | None]:
         with self._lock:
             if self._window is None:
                 tokens: int | None = None
                 source: str | None = None
+                detail: str | None = None
                 lookup = getattr(self.backend, "context_window", None)
                 if callable(lookup):
                     try:
                         found = lookup()
                         tokens = getattr(found, "tokens", None)
                         source = str(getattr(found, "source", "")) or None
-                        detail = getattr(found, "detail", None)
-                        if source and detail:
-                            source = f"{source} ({detail})"
+                        detail = str(getattr(found, "detail", "") or "") or None
                     except Exception as exc:  # a probe failure must not cost the run
                         log.warning("model.context_window_unknown", error=str(exc)[:200])
-                self._window = (tokens if tokens and tokens > 0 else None, source)
+                self._window = (tokens if tokens and tokens > 0 else None, source, detail)
             return self._window
 
     # -- messages ------------------------------------------------------------------------------

@@ -225,6 +225,8 @@ class DevOpsNodes:
         notes = [*usage.fallbacks, *replaced.values()]
         window_of = getattr(self.drafter, "context_window", None)
         window, window_source = window_of() if callable(window_of) else (None, None)
+        detail_of = getattr(self.drafter, "context_window_detail", None)
+        window_detail = detail_of() if callable(detail_of) else None
         handoff = Handoff(
             from_role=DEVOPS_ROLE,
             to_role=NEXT_ROLE,
@@ -258,6 +260,7 @@ class DevOpsNodes:
                 warnings=list(usage.warnings),
                 context_window=window,
                 context_window_source=window_source,
+                context_window_detail=window_detail,
                 largest_request_tokens=usage.largest_request_tokens,
                 model_facts=list(usage.model_facts),
             ),
