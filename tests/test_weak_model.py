@@ -334,3 +334,24 @@ def test_a_critic_that_never_approves_cannot_hold_back_a_guide_the_rubric_passes
     assert critic and {f["severity"] for f in critic} == {"minor"}
     assert requests == 16 + 1 + 1  # one revision of Cost Management and a second critic call
     assert handoff["review"]["verdict"] == "pass" and "DRAFT" not in doc
+
+
+def test_a_ci_step_the_offline_engine_would_not_run_never_ships(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not an unsafe pattern the reviewer knows, just a command nobody vetted.
+    step = "npm run publish-artifacts -- --registry https://registry.example.invalid"
+
+    def responder(body: dict[str, Any]) -> Reply:
+        reply = devops_responder(body)
+        text = reply.content or ""
+        if text.startswith("## CI/CD Pipeline"):
+            return Reply.text(text.replace("    steps:\n", f"    steps:\n      - run: {step}\n", 1))
+        return reply
+
+    code, handoff, doc, _ = run_with(responder, tmp_path, capsys, monkeypatch)
+    assert code == 0
+    assert step not in doc
+    assert handoff["run"]["sections"]["cicd_pipeline"] == "fallback"
+    reasons = [n["reason"] for n in handoff["run"]["call_fallbacks"] if n["target"] == "cicd_pipeline"]
+    assert reasons and all("not vetted" in r for r in reasons)

@@ -57,6 +57,7 @@ from opsrelay.agents.devops.validate import (
     fallback_summary,
     filler_reason,
     merge_model_facts,
+    unvetted_ci_commands,
     validate_decisions,
 )
 from opsrelay.agents.devops.writers import write_section_offline
@@ -640,13 +641,20 @@ class LLMDrafter:
             )
         except CallFallback as exc:
             result, usage, error = None, exc.usage + _warned(exc), exc.reason
+        offline = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
+        if isinstance(result, str):
+            # Nothing untrusted reaches the CI YAML: every command the model's YAML runs must be
+            # one the offline engine runs for the same decisions (vetted commands only).
+            unvetted = unvetted_ci_commands(result, offline)
+            if unvetted:
+                error = f"the CI YAML runs a command that is not vetted: {unvetted[0][:100]!r}"
+                result = None
         if isinstance(result, str):
             cleaned, removed = clean_citations(result, self._inputs(task.qa))
             notes = [FallbackNote(call=purpose, target=task.key, reason=r, action="dropped") for r in removed]
             draft = SectionDraft(key=task.key, markdown=cleaned, source="llm", revision=task.revision)
             return draft, usage + UsageTotals(fallbacks=notes)
         log.warning("model.fallback", purpose=purpose, error=error)
-        offline = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
         marked = mark_fallback(offline, f"the model's answer for this section could not be used ({error})")
         note = FallbackNote(call=purpose, target=task.key, reason=error or "no usable answer")
         return (

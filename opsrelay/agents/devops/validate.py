@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from opsrelay.agents.devops import knowledge as kb
@@ -1252,3 +1253,55 @@ def merge_model_facts(
             out.project = NamedFact(value=value, evidence=evidence)
         kept.append(label)
     return out, kept, dropped
+
+
+# --- CI steps in a model-written section ------------------------------------------------------------
+
+_YAML_BLOCK = re.compile(r"^```ya?ml[^\n]*\n(.*?)^```", re.S | re.M)
+_STEP_KEYS = frozenset({"run", "script", "before_script", "after_script"})
+
+
+def ci_commands(markdown: str) -> list[str]:
+    """Every command line the YAML blocks of ``markdown`` would run (GitHub ``run:``, GitLab ``script:``).
+
+    A block that does not parse contributes its ``run:``/``script:`` lines as text, so an
+    unparsable block cannot hide a command.
+    """
+    commands: list[str] = []
+
+    def add(value: Any) -> None:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str):
+                commands.extend(" ".join(ln.split()) for ln in item.splitlines() if ln.strip())
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _STEP_KEYS:
+                    add(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for block in _YAML_BLOCK.findall(markdown):
+        try:
+            walk(yaml.safe_load(block))
+        except yaml.YAMLError:
+            for line in block.splitlines():
+                m = re.match(r"^\s*(?:-\s+)?(?:run|script):\s*(.+)$", line)
+                if m and m.group(1).strip() not in ("|", ">", "|-", ">-"):
+                    commands.append(" ".join(m.group(1).split()))
+    return commands
+
+
+def unvetted_ci_commands(markdown: str, trusted: str) -> list[str]:
+    """Commands in ``markdown``'s CI YAML that the offline engine's own section does not run.
+
+    ``trusted`` is the offline section written from the same decisions, whose commands all come
+    from the vetted tables and the vetted QA test commands.
+    """
+    allowed = set(ci_commands(trusted))
+    return [c for c in ci_commands(markdown) if c not in allowed]
