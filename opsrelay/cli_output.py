@@ -101,6 +101,7 @@ def summary_dict(result: HandoffResult) -> dict[str, Any]:
         "context_window_detail": handoff.run.context_window_detail,
         "largest_request_tokens": handoff.run.largest_request_tokens,
         "warnings": handoff.run.warnings,
+        "model_facts": len(handoff.run.model_facts),
     }
 
 
@@ -132,6 +133,10 @@ def print_summary(result: HandoffResult) -> None:
         out.print(f"written by the offline engine after model failures: {', '.join(s['fallback_sections'])}")
     if s["decision_fallbacks"]:
         out.print(f"model decisions replaced by offline values: {s['decision_fallbacks']} (see handoff.json)")
+    if s["call_fallbacks"]:
+        out.print(f"model answers not used: {s['call_fallbacks']} (reasons in handoff.json)")
+    if s["model_facts"]:
+        out.print(f"facts the model added, each quoted from its line: {s['model_facts']}")
     for warning in s["warnings"]:
         out.print(f"[bold]warning[/bold]: {warning}", markup=True)
     if s["timings_s"]:
