@@ -388,7 +388,10 @@ class LLMDrafter:
                 warning=f"the model server silently truncated prompts to ~{exc.reported_tokens:,} tokens: "
                 "raise its context window (Ollama: OLLAMA_CONTEXT_LENGTH or the model's num_ctx; "
                 "llama.cpp: -c) or pass --context-window with the server's real size",
-                usage=UsageTotals(calls=1, largest_request_tokens=prompt_tokens),
+                # The call was answered (and paid for): count the prompt tokens the server reported.
+                usage=UsageTotals(
+                    calls=1, tokens_in=exc.reported_tokens, largest_request_tokens=prompt_tokens
+                ),
             ) from None
         except ContextLengthError as exc:
             raise CallFallback(
