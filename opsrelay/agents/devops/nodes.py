@@ -291,6 +291,8 @@ class DevOpsNodes:
         offline engine's whole guide, written from its own decisions, replaces every model
         section when it reviews better: the run is never worse than the offline floor.
         """
+        if all(d.source == "offline" for d in sections.values()):
+            return sections, {}  # the offline engine's guide is the floor itself
         facts = state["qa"].facts
 
         def rubric(secs: dict[str, SectionDraft]) -> Review:
