@@ -299,3 +299,18 @@ def test_ci_commands_must_be_the_offline_engines_own(qa: IngestedQA, offline: De
     assert unvetted_ci_commands(gitlab, trusted) == ["make deploy-everything"]
     broken = "```yaml\njobs: [unclosed\n  - run: ./exfiltrate.sh\n```\n"
     assert unvetted_ci_commands(broken, trusted) == ["./exfiltrate.sh"]
+
+
+def test_a_region_must_belong_to_the_provider(qa: IngestedQA, offline: Decisions) -> None:
+    assert offline.hosting.provider == "aws"
+    wrong = offline.hosting.model_copy(update={"region": "us-central1", "dr_region": "us-east1"})
+    decided, reasons = check(qa, offline, hosting=wrong)
+    assert (decided.hosting.region, decided.hosting.dr_region) == (
+        offline.hosting.region,
+        offline.hosting.dr_region,
+    )
+    assert "not a aws region" in reasons["hosting.region"]
+    other = offline.hosting.model_copy(update={"region": "eu-central-1", "dr_region": "eu-west-2"})
+    decided, reasons = check(qa, offline, hosting=other)
+    assert (decided.hosting.region, decided.hosting.dr_region) == ("eu-central-1", "eu-west-2")
+    assert not [r for r in reasons if r.startswith("hosting.")]

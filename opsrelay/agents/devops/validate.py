@@ -475,6 +475,13 @@ class _Checker:
             bad = filler_reason(value, label=label)
             if bad is None and not _REGION.match(value.strip()):
                 bad = f"{value[:40]!r} is not a region name"
+            if (
+                bad is None
+                and m.provider != "other"
+                and kb.region_in(value, m.provider) is None
+                and not self.inputs.mentions(value)
+            ):
+                bad = f"{value[:40]!r} is not a {m.provider} region"
             if bad:
                 self.note(f"hosting.{label}", bad)
                 # Region and DR region go together: a partial fallback could pick the same twice.
