@@ -164,6 +164,15 @@ _ROW_ROLES = (
     ("failed", re.compile(r"^(?:tests?\s+)?(?:failed|failing|failures)(?:\s+tests?)?$", re.I)),
     ("skipped", re.compile(r"^(?:tests?\s+)?skipped(?:\s+tests?)?$", re.I)),
 )
+# In a table about tests, a row labelled with a bare outcome word of any language ("PASS", "失败",
+# "Başarısız") counts that outcome; elsewhere "Error | 5" may count log lines, so only English phrases.
+_BARE_ROW_ROLES = tuple((role, pattern) for role, pattern in _COL_ROLES if role != "total")
+
+
+def _row_roles(testish: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return _ROW_ROLES + _BARE_ROW_ROLES if testish else _ROW_ROLES
+
+
 _VALUE_COLUMN = re.compile(r"^" + vocab.alternation(vocab.terms("col_value")), re.I)
 _TARGET_COLUMN = vocab.pattern("col_target")
 
@@ -221,7 +230,7 @@ def _table_runs(doc: Document) -> tuple[list[_Run], list[_Run]]:
             if len(row.cells) <= col:
                 continue
             label = clean(row.cells[0])
-            for role, pattern in _ROW_ROLES:
+            for role, pattern in _row_roles(testish):
                 if pattern.match(label):
                     value = to_int(row.cells[col])
                     if value is not None:
@@ -263,7 +272,7 @@ _OUTCOME_WORD = vocab.alternation(
     vocab.terms("count_passed") + vocab.terms("count_failed") + vocab.terms("count_skipped")
 )
 # "3 failed", "2 个失败", "失败 2", "失败: 2", "Failed: 2" — a count next to an outcome word.
-_COUNT_OUTCOME = re.compile(rf"{_N}\s*(?:个|件|項|개|건)?\s*({_OUTCOME_WORD})", re.I)
+_COUNT_OUTCOME = re.compile(rf"(?<![%\d.,]){_N}\s*(?:个|件|項|개|건)?\s*({_OUTCOME_WORD})", re.I)
 # "Failed: 2", "失败: 2"; scripts without spaces also write "失败 2" / "실패 2" without a colon.
 _LABEL_OUTCOME = re.compile(rf"({_OUTCOME_WORD})\s*(?P<colon>[:=：]\s*)?{_N}(?![\d%]|\.\d)", re.I)
 # Scripts whose reports put the count after the word without a colon: 失败 2, 실패 2, وفشل 4
@@ -376,6 +385,69 @@ def line_run(text: str) -> _Run | None:
     return run
 
 
+# "- **Passed:** 9 (33%)", "- **Başarısız:** 3 ❌", "Total Tests: 27": one labelled count per line.
+_LABEL_COUNT = re.compile(
+    rf"^\s*(?:[-*+]\s+)?\**\s*(?P<label>[^:：|*\d]{{1,48}}?)\s*\**\s*[:：]\s*\**\s*{_N}(?![\d.,]|\s*(?:ms|s|%|/))",
+    re.I,
+)
+_TOTAL_WORD = vocab.pattern("count_total")
+
+
+def _label_role(label: str) -> str:
+    """'passed'/'failed'/'skipped'/'total' for a count's label ('' when it labels something else)."""
+    role = outcome_role(label)
+    if role:
+        return role
+    if _TOTAL_WORD.search(label) and (_TOTAL_WORD.fullmatch(label.strip()) or _TESTISH.search(label)):
+        return "total"
+    return ""
+
+
+def _label_block_runs(doc: Document) -> list[_Run]:
+    """Runs stated as a short list of labelled counts, one per line ('Passed: 9' / 'Failed: 18').
+
+    Each line alone names no test, so :func:`line_run` skips it; together, two or more labelled
+    outcome counts on neighbouring lines are one run. A later block whose every count fits inside an
+    earlier block's is a per-suite breakdown of that run, not another run.
+    """
+    blocks: list[tuple[int, int, dict[str, int]]] = []  # (first line, last line, counts)
+    for n, raw in doc.text_lines():
+        if n in doc.table_lines:
+            continue
+        m = _LABEL_COUNT.match(clean(raw)) or _LABEL_COUNT.match(raw)
+        role = _label_role(m.group("label")) if m else ""
+        if m and not role and _TOTAL_WORD.search(m.group("label")):
+            role = "other"  # "Total Services: 9": the counts beside it count services, not tests
+        if not m or not role:
+            continue
+        value = int(m.group(2).replace(",", ""))
+        if blocks and n - blocks[-1][1] <= 2 and role not in blocks[-1][2]:
+            first, _, counts = blocks[-1]
+            counts[role] = value
+            blocks[-1] = (first, n, counts)
+        else:
+            blocks.append((n, n, {role: value}))
+    runs: list[_Run] = []
+    for first, _, counts in blocks:
+        if "other" in counts or len(counts) < 2 or not counts.keys() & {"passed", "failed"}:
+            continue
+        if any(
+            (
+                all(v <= prev.fields().get(k, -1) for k, v in counts.items() if k != "total")
+                and counts.get("total", 0) < (prev.total or 0)
+            )
+            or counts == prev.fields()
+            for prev in runs
+        ):
+            continue  # a breakdown of (or the same as) a run already stated
+        run = _Run(line=first)
+        for key, value in counts.items():
+            setattr(run, key, value)
+        run.normalise()
+        runs.append(run)
+    return runs
+
+
 _FAILED_LINE = re.compile(r"^\s*(?:FAILED|FAIL|ERROR|✕|✗|×)\s+(\S+?(?:::\S+|\.\w+)\S*)")
 _FAILED_HEADING = vocab.pattern("h_failed")
 
@@ -408,6 +480,7 @@ def _failing_names(doc: Document) -> list[tuple[int, str]]:
 def extract_test_results(doc: Document, facts: QAFacts) -> None:
     """One :class:`TestResults` per distinct run summary, failing test names attached when listed."""
     candidates, summed = _table_runs(doc)
+    candidates.extend(_label_block_runs(doc))
     for n, raw in doc.text_lines():
         if n in doc.table_lines or any(RECOMMENDATION_HEADING.search(h.text) for h in doc.section_path(n)):
             continue
