@@ -405,6 +405,33 @@ def _headline_passes(facts: QAFacts) -> bool:
     return facts.verdict.value in ("GO", "PASS", "CONDITIONAL", "unknown") and not facts.release_blocked
 
 
+_K6_THRESHOLD = re.compile(r"^\s*(?P<mark>[✓✔✗✘])\s+'(?P<expr>[^']+)'\s*(?P<observed>\S*)")
+_K6_METRIC = re.compile(r"^\s*(?P<metric>[\w{}:.\s-]+?)\s*$")
+
+
+def _k6_thresholds(doc: Document, out: _Outcome) -> None:
+    """A k6 threshold marked ✗ failed the run (k6 exits non-zero) unless a later run of it passes."""
+    lines = sorted([*doc.text_lines(), *(pair for block in doc.code_blocks for pair in block.lines)])
+    metric = ""
+    results: list[tuple[int, str, str, bool]] = []  # (line, metric, expression + observed, passed)
+    for n, line in lines:
+        m = _K6_THRESHOLD.match(line)
+        if m:
+            expr = f"{m.group('expr')} {m.group('observed')}".strip()
+            results.append((n, metric, expr, m.group("mark") in "✓✔"))
+            continue
+        name = _K6_METRIC.match(line)
+        if name and line.strip() and not line.lstrip().startswith(("#", "█", "-", "*", "|")):
+            metric = name.group("metric").strip()
+    for i, (n, name, expr, passed) in enumerate(results):
+        if passed:
+            continue
+        key = (name, expr.split()[0])
+        if any(ok and (m2, e2.split()[0]) == key for _, m2, e2, ok in results[i + 1 :]):
+            continue  # a later run of the same threshold passes: this run was superseded
+        out.fail(f"k6 threshold crossed: {name} {expr}".replace("  ", " "), n)
+
+
 def extract_outcome(doc: Document, facts: QAFacts) -> None:
     """Fill ``facts.outcome_failures`` and ``facts.open_questions`` from the document's own statements."""
     out = _Outcome(doc, [], [], fixed_ids=frozenset(d.id for d in facts.defects if d.status == "fixed"))
@@ -418,6 +445,7 @@ def extract_outcome(doc: Document, facts: QAFacts) -> None:
     _not_ready(doc, out)
     _failed_lists(doc, out)
     _service_lines(doc, out)
+    _k6_thresholds(doc, out)
     if facts.verdict.value in ("NO-GO", "FAIL") and facts.verdict.evidence is not None:
         # last: a line that already says why (a failed status, "not production-ready") keeps its reason
         out.fail(f"QA verdict is {facts.verdict.value}", facts.verdict.evidence.line)

@@ -475,6 +475,52 @@ def _code_blocks(doc: Document, perf: _Perf) -> None:
                 perf.add("avg", (ms, "ms", None), _join(context, f"Benchmark{g.group('name')} per op"), n)
 
 
+# k6's end-of-test summary, fenced or pasted as is:
+#   http_req_duration......: avg=38.81ms min=503µs med=20.19ms max=204ms p(90)=126ms p(95)=148.92ms
+#   http_reqs..............: 1327   6.169386/s
+#   http_req_failed........: 9.87%  131 out of 1327
+#   vus_max................: 20     min=20 max=20
+_K6_LINE = re.compile(
+    r"^\s*(?P<name>http_req_duration|http_reqs|http_req_failed|vus_max)\.{2,}:\s*(?P<rest>.+)$"
+)
+_K6_STAT = re.compile(
+    r"\b(?P<stat>avg|min|med|max|p\((?P<pct>[\d.]+)\))=(?P<value>[\d.]+\s?(?:µs|μs|us|ms|s|m)?)"
+)
+_K6_STATS: dict[str, PerfMetricName] = {"avg": "avg", "med": "p50", "max": "max"}
+
+
+def _k6_summary(doc: Document, perf: _Perf) -> None:
+    """Latency, throughput, error rate and VUs from k6 summary lines (in or out of code blocks)."""
+    lines = [*doc.text_lines(), *(pair for block in doc.code_blocks for pair in block.lines)]
+    for n, line in sorted(lines):
+        m = _K6_LINE.match(line)
+        if not m or _skip_section(doc, n):
+            continue
+        context = _join(_context(doc, n), "k6")
+        name, rest = m.group("name"), m.group("rest")
+        if name == "http_req_duration":
+            for st in _K6_STAT.finditer(rest):
+                pct = st.group("pct")
+                metric = f"p{pct}" if pct else _K6_STATS.get(st.group("stat"))
+                if metric not in _LATENCY_METRICS:
+                    continue
+                parsed = parse_value(metric, st.group("value"))  # type: ignore[arg-type]
+                if parsed is not None:
+                    perf.add(metric, parsed, context, n)  # type: ignore[arg-type]
+        elif name == "http_reqs":
+            r = re.search(r"([\d.]+)\s*/s\b", rest)
+            if r:
+                perf.add("throughput", (float(r.group(1)), "rps", None), context, n)
+        elif name == "http_req_failed":
+            r = re.match(r"([\d.]+)\s*%", rest.strip())
+            if r:
+                perf.add("error_rate", (float(r.group(1)), "%", None), context, n)
+        else:
+            r = re.match(r"(\d+)\b", rest.strip())
+            if r:
+                perf.add("concurrency", (float(r.group(1)), "users", None), context, n)
+
+
 _TOOLS = (
     ("Locust", re.compile(r"\bLocust\b|\blocust\s+-f\b")),
     ("k6", re.compile(r"\bk6\b", re.I)),
@@ -521,5 +567,6 @@ def extract_performance(doc: Document, facts: QAFacts) -> None:
     _tables(doc, perf)
     _prose(doc, perf)
     _code_blocks(doc, perf)
+    _k6_summary(doc, perf)
     facts.performance = perf.items
     extract_load_test_tool(doc, facts)
