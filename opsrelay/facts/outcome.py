@@ -420,16 +420,16 @@ def _k6_thresholds(doc: Document, out: _Outcome) -> None:
             expr = f"{m.group('expr')} {m.group('observed')}".strip()
             results.append((n, metric, expr, m.group("mark") in "✓✔"))
             continue
-        name = _K6_METRIC.match(line)
-        if name and line.strip() and not line.lstrip().startswith(("#", "█", "-", "*", "|")):
-            metric = name.group("metric").strip()
-    for i, (n, name, expr, passed) in enumerate(results):
+        label = _K6_METRIC.match(line)
+        if label and line.strip() and not line.lstrip().startswith(("#", "█", "-", "*", "|")):
+            metric = label.group("metric").strip()
+    for i, (n, metric_name, expr, passed) in enumerate(results):
         if passed:
             continue
-        key = (name, expr.split()[0])
+        key = (metric_name, expr.split()[0])
         if any(ok and (m2, e2.split()[0]) == key for _, m2, e2, ok in results[i + 1 :]):
             continue  # a later run of the same threshold passes: this run was superseded
-        out.fail(f"k6 threshold crossed: {name} {expr}".replace("  ", " "), n)
+        out.fail(f"k6 threshold crossed: {metric_name} {expr}".replace("  ", " "), n)
 
 
 def extract_outcome(doc: Document, facts: QAFacts) -> None:
