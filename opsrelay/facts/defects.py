@@ -149,6 +149,7 @@ class _Collector:
         self.mentions: list[Mention] = []
         self.alias: dict[str, str] = {}
         self.known: set[str] = set()
+        self.passed_items: set[str] = set()  # ids a table lists as passing test items
 
     def canonical(self, defect_id: str) -> str:
         return self.alias.get(defect_id, defect_id)
@@ -220,8 +221,14 @@ class _Collector:
                 (_R_INLINE, paren_sev),
                 (_R_SECTION, sec_sev),
             )
-            if severity is None and status is None and any(_PASSED.match(clean(c)) for c in row.cells):
-                continue  # a passing test case listed by id, not a defect
+            if (
+                status is None
+                and column_sev is None
+                and paren_sev is None
+                and any(_PASSED.match(clean(c)) for c in row.cells)
+            ):
+                self.passed_items.add(main)
+                continue  # a passing test case listed by id (even one named "P0-1"), not a defect
             title_cell = (
                 row.cells[title_col] if title_col is not None and title_col < len(row.cells) else None
             )
@@ -553,6 +560,8 @@ def extract_defects(doc: Document, facts: QAFacts) -> None:
     security: list[SecurityFinding] = []
     risks: list[Risk] = []
     for key in order:
+        if key in collector.passed_items and all(m.status is None for m in groups[key]):
+            continue  # a test item a table lists as passed; its own section is not a defect
         primary, severity, status, in_security, in_risk = _merge(groups[key])
         title = primary.title or key
         evidence = doc.evidence(primary.line)

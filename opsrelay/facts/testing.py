@@ -350,6 +350,8 @@ def line_run(text: str) -> _Run | None:
             continue  # "نجح 48 وفشل 4": in these scripts the word labels the number after it
         role = outcome_role(m.group(2))
         value = int(m.group(1).replace(",", ""))
+        if role == "failed" and 400 <= value < 600 and re.match(r"errors?$", m.group(2), re.I):
+            continue  # "the 404 errors", "500 errors": HTTP status codes, not a count of failed tests
         if role == "failed":
             counts["failed"] = (counts["failed"] + value) if seen_failed else value
             seen_failed = True
