@@ -60,6 +60,9 @@ _RETEST = re.compile(r"\bre-?test\w*|\bre-?run\b|\bre-?verified\b|\bafter\s+(?:t
 _MAX_QUESTIONS = 12
 
 
+_REGRESSED = re.compile(r"\W*(?:regress\w*|degraded|регресс\w*|regresi[oó]n|回归|退化|性能劣化)\W*", re.I)
+
+
 def cell_state(text: str, *, marks: bool = True) -> str | None:
     """'fail', 'pass', 'pending' or 'fixed' for a status cell (the last statement wins), else ``None``.
 
@@ -68,6 +71,8 @@ def cell_state(text: str, *, marks: bool = True) -> str | None:
     reading those pass ``marks=False``.
     """
     cell = clean(text)
+    if _REGRESSED.fullmatch(cell):
+        return "fail"  # a comparison's status "⚠️ REGRESSION": the measured change missed the baseline
     found: list[tuple[int, str]] = []
     fail_spans = [m.span() for m in _FAIL.finditer(cell)]
     found.extend((a, "fail") for a, _ in fail_spans)

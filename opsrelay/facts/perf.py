@@ -156,7 +156,9 @@ def _hint_unit(hint: str) -> str:
         return "msg/s"
     if re.search(r"\bops?/s\b|operations?\s+per\s+second", h):
         return "ops/s"
-    m = re.search(r"\((ns|µs|μs|us|ms|s|sec|seconds?|msg/s|tx/s|ops/s|mb/s|mb/min|rps|req/s)\)", h)
+    if re.search(r"\brequests?\s*(?:/|per\s+)s(?:ec(?:ond)?)?\b", h):
+        return "req/s"
+    m = re.search(r"\((ns|µs|μs|us|ms|s|sec|seconds?|msg/s|tx/s|ops/s|mb/s|mib/s|mb/min|rps|req/s)\)", h)
     if m:
         return m.group(1)
     if re.search(r"\bms\b", h):
@@ -378,6 +380,11 @@ def _normalise_endpoint(label: str) -> str:
 
 
 # "p95 latency: 120 ms", "Throughput sostenible: 3.33 MB/s", "Average Response Time: 20,076 ms"
+_BARE_STAT = re.compile(rf"p\s?(?:{_PCT})|median|max|min|avg|average|mean|peak", re.I)
+_MEAN_OR_PEAK = re.compile(r"avg|average|mean|peak", re.I)
+_RATE_HEADING = re.compile(
+    r"throughput|requests?\s*(?:/|per)\s*s(?:ec(?:ond)?)?\b|\brps\b|req/s|\btps\b|ops?/s", re.I
+)
 _LABELLED = re.compile(r"^(?P<label>[^:：=]{1,40}?)\s*[:：=]\s*(?P<value>.+)$")
 _CONCURRENT = re.compile(
     r"(?<![\d.])(\d{1,6})\s+(?:concurrent|virtual|simultaneous|parallel)\s+users\b|\busers\s*:\s*(\d{1,6})\s+concurrent\b"
@@ -437,9 +444,18 @@ def _prose(doc: Document, perf: _Perf) -> None:
             )
         m = _LABELLED.match(text)
         if m:
-            metric = _label_metric(m.group("label"))
+            metric, hint = _label_metric(m.group("label").replace("_", " ")), m.group("label")
+            path = doc.heading_path(n)
+            if path and _BARE_STAT.fullmatch(clean(m.group("label"))):
+                # "### Throughput (requests/second)" / "- mean: 4.39": the heading names what and in what unit
+                heading = clean(path[-1].text)
+                if _RATE_HEADING.search(heading):
+                    metric = "throughput" if _MEAN_OR_PEAK.fullmatch(clean(m.group("label"))) else None
+                    hint = heading
+                elif metric is not None:
+                    hint = f"{m.group('label')} {heading}"
             if metric is not None:
-                parsed = parse_value(metric, m.group("value"), m.group("label"))
+                parsed = parse_value(metric, m.group("value"), hint)
                 if parsed is not None:
                     perf.add(metric, parsed, _join(_context(doc, n), context_label or None), n)
         for c in _CONCURRENT.finditer(text):
