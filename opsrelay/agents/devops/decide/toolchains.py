@@ -196,14 +196,22 @@ def decide_runtimes(
     has_sql = any((p := kb.datastore_profile(d.name)) is not None and p.sql for d in datastores)
     has_doc = any(kb.norm(d.name).startswith("mongo") for d in datastores)
     langs = _runtime_languages(facts)
+    # A language QA names that has no CI toolchain profile here (Swift, Elixir…): still named, built via make.
+    unprofiled = [s for s in facts.stack if s.kind == "language" and kb.language_of(s.name) is None]
     if not langs:
+        named = unprofiled[0].name if unprofiled else None
         notes.add(
             "Language toolchain",
             "The application is built with a Makefile exposing deps, lint, audit and test targets.",
-            "The QA report names no language or framework, so CI calls make targets the team maps to its "
-            "toolchain.",
+            (
+                f"QA names {named}, for which this guide has no standard CI commands, so CI calls make "
+                "targets the team maps to its toolchain."
+                if named
+                else "The QA report names no language or framework, so CI calls make targets the team maps "
+                "to its toolchain."
+            ),
         )
-        langs = [("other", [])]
+        langs = [("other", unprofiled[:1])]
     names = {kb.norm(s.name) for s in facts.stack}
     commands = " ".join(tc.command for tc in facts.test_commands)
     runtimes: list[RuntimeDecision] = []
@@ -243,7 +251,11 @@ def decide_runtimes(
         display_version = version or profile.default_version
         display = f"{label} {display_version}" if lang not in ("other", "cpp") else label
         if lang == "other":
-            display = "application toolchain (make)"
+            display = (
+                f"{items[0].name} (application toolchain via make)"
+                if items
+                else "application toolchain (make)"
+            )
         frameworks = [f for f in frameworks if kb.norm(f) != kb.norm(label)]
         if lang == "cpp":  # 'C++ (CMake, Qt)': the build system and frameworks in one parenthesis
             display = "C++ (" + ", ".join(dict.fromkeys(["CMake", *frameworks])) + ")"
