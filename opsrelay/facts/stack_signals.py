@@ -536,7 +536,7 @@ SIGNALS: tuple[Signal, ...] = (
     # Capybara and FactoryBot are how Rails applications are acceptance-tested.
     _s("Rails", "framework", r"\bCapybara\b|\bFactoryBot\b", 2),
     _s("Kotlin", "language", r"\bKtor\b|\bkotlinx\.\w+|\bJetpack\s+Compose\b", 2),
-    _s("Swift", "language", r"\bXCTest\b|\bXCUITest\b|\bXcode\b|\bTestFlight\b", 2),
+    _s("Swift", "language", r"\bXCTest\b|\bXCUITest\b|\bXcode\b", 2),
     # --- Flutter / Dart, Swift, C++ / Qt -------------------------------------------------------------
     _s(
         "Flutter",
