@@ -285,6 +285,15 @@ def test_va_gov_cypress_staging_and_passing() -> None:
     assert f.project is not None and f.project.value.startswith("VA Form 21P-0537")
 
 
+def test_va_gov_unsupported_all_passed_is_an_open_question() -> None:
+    """'All test scenarios passed', yet 6 of 7 scenarios record no status; tester/date read [DATE]/[NAME]."""
+    f = facts("va-gov_21p-0537_test-plan.md")
+    questions = [q.question for q in f.open_questions]
+    assert any(q.startswith("6 of 7 test scenarios record no status") for q in questions)
+    assert any("[DATE], [NAME]" in q for q in questions)
+    assert not f.release_blocked  # a question to answer, not a failure the document reports
+
+
 # --- ez-data-processing-platform (NFR assessment with a gate decision) ----------------------------
 
 

@@ -437,6 +437,58 @@ def _k6_thresholds(doc: Document, out: _Outcome) -> None:
         out.fail(f"k6 threshold crossed: {metric_name} {expr}".replace("  ", " "), n)
 
 
+# "### Scenario 3: …", "## TC-04 Login", "### Caso de prueba 2": one test item per heading.
+_ITEM_HEADING = re.compile(
+    r"^\W*(?:scenario|test\s*case|case|tc|escenario|cen[aá]rio|caso(?:\s+de\s+(?:prueba|teste))?|szenario|"
+    r"testfall|сценари\w*|тест-кейс|シナリオ|テストケース|场景|用例|시나리오)\s*[-#:]?\s*\d+",
+    re.I,
+)
+_RESULT_WORD = re.compile(r"[✅❌✔✗✘⚠]|\b(?:pass(?:ed)?|fail(?:ed)?|ok|blocked)\b", re.I)
+# A field left as its template placeholder: "[DATE]", "[NAME]", "<tester>", "{date}", "TBD", "YYYY-MM-DD".
+_PLACEHOLDER = re.compile(
+    r"^\s*(?:\[[A-Z][A-Z _/-]{1,30}\]|<[a-z][\w -]{1,30}>|\{\{?[\w -]{2,30}\}?\}|TBD|TBA|"
+    r"YYYY-MM-DD|DD/MM/YYYY|MM/DD/YYYY)\s*$"
+)
+_WHO_WHEN = re.compile(
+    r"^\s*(?:[-*+]\s+)?\**\s*(?P<label>(?:tested|executed|run|signed[\s-]off)\s+(?:on|by|at)|tester|date|"
+    r"test\s+date|execution\s+date|qa\s+(?:owner|lead|engineer)|approved\s+by|reviewer)\s*:?\s*\**\s*:?\s*(?P<value>.*)$",
+    re.I,
+)
+
+
+def _unrecorded_items(doc: Document, facts: QAFacts, out: _Outcome) -> None:
+    """Results claimed for test scenarios that record none, and who/when fields left as placeholders."""
+    items = [h for h in doc.headings if _ITEM_HEADING.match(clean(h.text))]
+    claims_pass = facts.verdict.value in ("PASS", "GO") or any(r.failed == 0 for r in facts.test_results)
+    if len(items) >= 3 and claims_pass and not facts.release_blocked:
+        silent = [
+            h
+            for h in items
+            if not any(
+                (m := _STATUS_LABEL.match(clean(raw))) and _RESULT_WORD.search(m.group("value"))
+                for _, raw in doc.body_lines(h)
+            )
+        ]
+        if len(silent) * 2 > len(items):
+            out.ask(
+                f"{len(silent)} of {len(items)} test scenarios record no status, yet the document reports "
+                "them passed: their results are unproven until each scenario's outcome is recorded",
+                silent[0].line,
+            )
+    blanks: list[tuple[int, str]] = []
+    for n, raw in doc.text_lines():
+        m = _WHO_WHEN.match(clean(raw))
+        if m and _PLACEHOLDER.match(m.group("value").strip("* ")):
+            blanks.append((n, m.group("value").strip("* ")))
+    if blanks:
+        shown = ", ".join(dict.fromkeys(v for _, v in blanks))
+        out.ask(
+            f"The tester/date fields are unfilled placeholders ({shown}): who ran the tests and when is "
+            "not recorded",
+            blanks[0][0],
+        )
+
+
 def extract_outcome(doc: Document, facts: QAFacts) -> None:
     """Fill ``facts.outcome_failures`` and ``facts.open_questions`` from the document's own statements."""
     out = _Outcome(doc, [], [], fixed_ids=frozenset(d.id for d in facts.defects if d.status == "fixed"))
@@ -456,6 +508,7 @@ def extract_outcome(doc: Document, facts: QAFacts) -> None:
         out.fail(f"QA verdict is {facts.verdict.value}", facts.verdict.evidence.line)
     facts.outcome_failures = out.failures
     _not_executed(doc, out)
+    _unrecorded_items(doc, facts, out)
     _skipped_behind_full_pass(doc, facts, out)
     _error_rates(facts, out)
     executed = (
