@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from opsrelay.agents.devops import llm
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.llm import CriticReport, ModelDecisions
+from opsrelay.agents.devops.validate import FactProposals
 from opsrelay.cli import cli
 from opsrelay.models.base import ChatMessage, ChatRequest
 from opsrelay.models.openai_backend import OpenAIBackend, StructuredMode
@@ -30,7 +31,7 @@ from opsrelay.testing.openai_contract import check_chat_request, first_violation
 
 KEY = "sk-test-not-a-real-key-0123456789"
 # Every schema opsrelay's LLM drafter sends (llm.py: decide → ModelDecisions, critique → CriticReport).
-SENT_SCHEMAS: list[type[BaseModel]] = [ModelDecisions, CriticReport]
+SENT_SCHEMAS: list[type[BaseModel]] = [ModelDecisions, CriticReport, FactProposals]
 
 
 def schema_body(schema: Any, name: str = "Decisions", **extra: Any) -> dict[str, Any]:
@@ -129,7 +130,9 @@ def test_backend_requests_for_each_schema_pass_the_fake(mode: StructuredMode) ->
     assert len(bodies) == len(SENT_SCHEMAS)  # nothing refused, nothing retried
     assert [check_chat_request(b) for b in bodies] == [None] * len(bodies)
     if mode == "json_schema":
-        assert [b["response_format"]["json_schema"]["name"] for b in bodies] == ["Decisions", "CriticReport"]
+        assert [b["response_format"]["json_schema"]["name"] for b in bodies] == [
+            schema_name(m) for m in SENT_SCHEMAS
+        ]
         assert all(b["response_format"]["json_schema"]["strict"] is True for b in bodies)
     if mode == "tools":
         assert all(b["tools"][0]["function"]["strict"] is True for b in bodies)
@@ -675,3 +678,27 @@ def test_first_violation_wins_and_the_input_is_not_changed() -> None:
     # the root's missing additionalProperties is reported before anything nested
     assert "In context=(), 'additionalProperties'" in refusal["error"]["message"]
     assert body == before
+
+
+def _arrays(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("type") == "array":
+            found.append(node)
+        for key, value in node.items():
+            if key not in ("enum", "const"):
+                found += _arrays(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _arrays(item)
+    return found
+
+
+@pytest.mark.parametrize("model", SENT_SCHEMAS, ids=lambda m: m.__name__)
+def test_every_array_is_bounded_so_a_grammar_cannot_loop(model: type[BaseModel]) -> None:
+    # A weak model under a llama.cpp grammar repeats list items until the token cap when an array
+    # is unbounded; maxItems is one of the array keywords OpenAI's strict mode supports.
+    arrays = _arrays(strict_schema(model))
+    assert arrays and all(isinstance(a.get("maxItems"), int) and a["maxItems"] >= 1 for a in arrays)
+    critic_fixes = _arrays(strict_schema(CriticReport))
+    assert {a["maxItems"] for a in critic_fixes} == {6, 3}

@@ -17,7 +17,12 @@ the library does not cover:
   refuses (``'default' is not permitted``, openai/openai-agents-python#4390) and OpenAI refused in
   2024 (567-labs/instructor#1074); with every property required a default can never apply;
 * ``$defs`` entries that nothing references any more after the inlining are removed, so the
-  request does not carry each nested model twice.
+  request does not carry each nested model twice;
+* every array without a ``maxItems`` gets :data:`MAX_ARRAY_ITEMS`: servers that enforce the schema
+  with a grammar (llama.cpp, Ollama, vLLM) let a weak model repeat list items until the token cap
+  (seen with Gemma 3 270M under llama.cpp: ``"fixes": ["judgement", "judgement", …`` for 400
+  tokens, then ``finish_reason=length``). ``maxItems`` is among the array keywords OpenAI's strict
+  mode supports; a model that means to say more items than that is told to be brief anyway.
 """
 
 from __future__ import annotations
@@ -29,7 +34,10 @@ from typing import Any, cast
 import openai
 from pydantic import BaseModel
 
-__all__ = ["SCHEMA_NAME_PATTERN", "schema_name", "strict_schema"]
+__all__ = ["MAX_ARRAY_ITEMS", "SCHEMA_NAME_PATTERN", "schema_name", "strict_schema"]
+
+MAX_ARRAY_ITEMS = 24
+"""Upper bound given to every array of a structured-output schema that sets none itself."""
 
 _DATA_KEYWORDS = frozenset({"enum", "const", "examples"})
 
@@ -54,6 +62,7 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = copy.deepcopy(converted)
     _drop_defaults(schema)
     _prune_unreferenced_defs(schema)
+    _bound_arrays(schema)
     return schema
 
 
@@ -83,6 +92,19 @@ def _drop_defaults(node: Any) -> None:
     elif isinstance(node, list):
         for item in node:
             _drop_defaults(item)
+
+
+def _bound_arrays(node: Any) -> None:
+    """Give every array schema without one a ``maxItems`` of :data:`MAX_ARRAY_ITEMS`."""
+    if isinstance(node, dict):
+        if node.get("type") == "array" or (isinstance(node.get("type"), list) and "array" in node["type"]):
+            node.setdefault("maxItems", MAX_ARRAY_ITEMS)
+        for key, value in node.items():
+            if key not in _DATA_KEYWORDS:
+                _bound_arrays(value)
+    elif isinstance(node, list):
+        for item in node:
+            _bound_arrays(item)
 
 
 def _prune_unreferenced_defs(schema: dict[str, Any]) -> None:

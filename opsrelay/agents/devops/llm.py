@@ -116,7 +116,9 @@ class StandardJudgement(BaseModel):
     reasons: str = Field(description="What in the draft meets or misses the standard, with specifics.")
     met: bool = Field(description="True when the draft meets the standard.")
     section: str | None = Field(description="Top-level heading to change when not met; null otherwise.")
-    fixes: list[str] = Field(description="Concrete changes that would meet the standard.")
+    fixes: list[str] = Field(
+        max_length=3, description="Concrete changes that would meet the standard (at most 3)."
+    )
 
 
 class CriticReport(BaseModel):
@@ -124,7 +126,12 @@ class CriticReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    judgements: list[StandardJudgement] = Field(description="One entry per Quality Standard, in order.")
+    # At most six: a grammar-enforcing server (llama.cpp) holds even a weak model to the bound
+    # instead of letting it repeat entries until the token cap. Fewer is accepted: a standard the
+    # critic skips is simply not judged (the rubric still checks all six).
+    judgements: list[StandardJudgement] = Field(
+        max_length=6, description="One entry per Quality Standard, in order (six)."
+    )
 
 
 class _Budget:
