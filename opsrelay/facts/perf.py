@@ -507,8 +507,17 @@ _K6_STATS: dict[str, PerfMetricName] = {"avg": "avg", "med": "p50", "max": "max"
 
 def _k6_summary(doc: Document, perf: _Perf) -> None:
     """Latency, throughput, error rate and VUs from k6 summary lines (in or out of code blocks)."""
-    lines = [*doc.text_lines(), *(pair for block in doc.code_blocks for pair in block.lines)]
-    for n, line in sorted(lines):
+    lines = sorted([*doc.text_lines(), *(pair for block in doc.code_blocks for pair in block.lines)])
+    # Every check of a run passed ("checks_failed: 0.00%"): its failed HTTP requests were the expected
+    # 4xx the script asks for, so http_req_failed is no error rate; a custom "errors" rate is.
+    checks_ok = {
+        _context(doc, n) for n, line in lines if re.match(r"^\s*checks_failed\.{2,}:\s*0(?:\.0+)?\s*%", line)
+    }
+    for n, line in lines:
+        custom = re.match(r"^\s*(?:errors|error_rate|failed_requests)\.{2,}:\s*([\d.]+)\s*%", line)
+        if custom and not _skip_section(doc, n):
+            perf.add("error_rate", (float(custom.group(1)), "%", None), _join(_context(doc, n), "k6"), n)
+            continue
         m = _K6_LINE.match(line)
         if not m or _skip_section(doc, n):
             continue
@@ -529,7 +538,7 @@ def _k6_summary(doc: Document, perf: _Perf) -> None:
                 perf.add("throughput", (float(r.group(1)), "rps", None), context, n)
         elif name == "http_req_failed":
             r = re.match(r"([\d.]+)\s*%", rest.strip())
-            if r:
+            if r and _context(doc, n) not in checks_ok:
                 perf.add("error_rate", (float(r.group(1)), "%", None), context, n)
         else:
             r = re.match(r"(\d+)\b", rest.strip())
