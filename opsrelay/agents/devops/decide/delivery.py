@@ -69,8 +69,11 @@ def mobile_platforms(facts: QAFacts) -> tuple[bool, bool]:
     texts += [e.text for e in facts.software_kind.evidence]
     if facts.title:
         texts.append(facts.title.value)
+    texts = [t.replace("TestFlight/App Store", "") for t in texts]  # a stack label, not what QA wrote
     android = kinds.has_mention(texts, kinds.ANDROID_WORDS)
-    ios = kinds.has_mention(texts, kinds.IOS_WORDS)
+    # "App Store Metrics" in an Android report means the stores in general; only iOS words make it iOS.
+    strong_ios = tuple(w for w in kinds.IOS_WORDS if w != "app store")
+    ios = kinds.has_mention(texts, strong_ios) or (not android and kinds.has_mention(texts, kinds.IOS_WORDS))
     return (android, ios) if android or ios else (True, True)
 
 

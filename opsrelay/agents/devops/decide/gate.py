@@ -30,7 +30,7 @@ def decide_release_gate(facts: QAFacts, notes: AssumptionLog | None = None) -> R
         reasons.append(f"QA outcome: {f.reason}")
         evidence.append(f.evidence)
     verdict = facts.verdict.value
-    if verdict in ("NO-GO", "FAIL"):
+    if verdict in ("NO-GO", "FAIL") and f"QA outcome: QA verdict is {verdict}" not in reasons:
         reasons.append(f"QA verdict is {verdict}")
     if facts.verdict.evidence:
         evidence.append(facts.verdict.evidence)
