@@ -44,7 +44,8 @@ _METRIC_LABEL: tuple[tuple[re.Pattern[str], PerfMetricName], ...] = (
 )
 _NOT_PERF = re.compile(
     r"cache|cpu|memory|disk|network|hit|speedup|success\s+rate|total\s+requests|target|threshold|\btests?\b|"
-    r"execution|build|suite|startup|boot|total\s+messages|data\s+transferred|samples",
+    r"execution|build|suite|startup|boot|total\s+messages|data\s+transferred|samples|std\.?\s?dev|"
+    r"standard\s+deviation|variance|sample\s+size",
     re.I,
 )
 _TARGET_SECTION = re.compile(
@@ -154,7 +155,7 @@ def _hint_unit(hint: str) -> str:
         return "tx/s"
     if re.search(r"\bmsgs?/s\b|messages?\s*(?:/s|per\s+second|rate)", h):
         return "msg/s"
-    if re.search(r"\bops?/s\b|operations?\s+per\s+second", h):
+    if re.search(r"\bops?/s\b|operations?\s+per\s+second|\bobj(?:ects?)?/s\b", h):
         return "ops/s"
     if re.search(r"\brequests?\s*(?:/|per\s+)s(?:ec(?:ond)?)?\b", h):
         return "req/s"
