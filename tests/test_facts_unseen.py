@@ -1,6 +1,6 @@
 """The QA-facts extractor and the offline engine on real QA documents they were not built on.
 
-``tests/fixtures/qa_unseen/`` holds 13 documents from public repositories (sources in its
+``tests/fixtures/qa_unseen/`` holds 14 documents from public repositories (sources in its
 SOURCES.md) that were found after the extractor was written, to play the outside checker: none
 refused, the release gate right, stack and datastores right, the measured numbers used. Each
 assertion says what the document itself says; a regression in a general rule fails here.
@@ -50,7 +50,7 @@ def gate_text(d: Decisions) -> str:
 
 def test_every_unseen_document_is_listed_in_sources_and_accepted() -> None:
     sources = (UNSEEN / "SOURCES.md").read_text(encoding="utf-8")
-    assert len(DOCS) == 13
+    assert len(DOCS) == 14
     for name in DOCS:
         assert f"| {name} |" in sources
         assert facts(name).source_name == name  # load_qa refuses what is not a QA document
@@ -231,3 +231,16 @@ def test_web_ide_all_pass_http_404_is_not_a_failed_test() -> None:
     assert d.runtimes[0].language == "node"
     assert [x.name for x in d.datastores] == ["MongoDB", "Redis", "RabbitMQ"]
     assert f.software_kind.value == "service"
+
+
+# --- German test protocol of a C# program: one row per case, "OK" or empty ---------------------
+
+
+def test_german_case_protocol_counts_rows() -> None:
+    name = "modul-319_Tests_README.md"
+    f, d = facts(name), decide(name)
+    assert f.language == "de"
+    run = f.test_results[0]
+    assert (run.total, run.passed, run.failed, run.skipped) == (7, 6, 0, 1)  # case 7.1 has no result
+    assert d.release_gate.status == "open"
+    assert d.runtimes[0].language == "dotnet"  # "Das Programm soll in C# geschrieben sein."

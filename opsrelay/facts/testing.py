@@ -188,6 +188,41 @@ def value_column(table: Table) -> int | None:
     return None
 
 
+_STATUS_COLUMN = _full("col_status")
+_PASS_CELL = re.compile(
+    r"^\W*" + vocab.alternation(vocab.terms("pass") + vocab.terms("col_passed")) + r"\W*$", re.I
+)
+_FAIL_CELL = re.compile(
+    r"^\W*" + vocab.alternation(vocab.terms("fail") + vocab.terms("col_failed")) + r"\W*$", re.I
+)
+
+
+def _case_rows(table: Table) -> _Run | None:
+    """A run from a table listing one test case per row with its result ('| 1.1 | … | OK |').
+
+    Rows with an empty result were not run. At least three rows must state a result, and most of
+    them must, or the table is not a record of executed cases.
+    """
+    header = [clean(h) for h in table.header]
+    col = next((i for i, h in enumerate(header) if _STATUS_COLUMN.match(h)), None)
+    if col is None or len(table.rows) < 3:
+        return None
+    passed = failed = empty = 0
+    for row in table.rows:
+        cell = clean(row.cells[col]) if col < len(row.cells) else ""
+        if _FAIL_CELL.match(cell):
+            failed += 1
+        elif _PASS_CELL.match(cell):
+            passed += 1
+        elif cell_is_empty(cell):
+            empty += 1
+        else:
+            return None  # a status this reader does not know: leave the table to the outcome reader
+    if passed + failed < 3 or (passed + failed) * 2 < len(table.rows):
+        return None
+    return _Run(total=len(table.rows), passed=passed, failed=failed, skipped=empty or None, line=table.line)
+
+
 def _table_runs(doc: Document) -> tuple[list[_Run], list[_Run]]:
     """Runs stated by tables, and runs added up from per-suite tables (used when nothing states a run)."""
     runs: list[_Run] = []
@@ -223,6 +258,11 @@ def _table_runs(doc: Document) -> tuple[list[_Run], list[_Run]]:
                 if run.passed is not None or run.failed is not None:
                     runs.append(run)
             continue
+        if testish and not roles:
+            listed = _case_rows(table)
+            if listed is not None:
+                summed_runs.append(listed)  # one row per test case: used when nothing states the run
+                continue
         col = value_column(table)
         if col is None:
             continue
