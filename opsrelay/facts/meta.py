@@ -107,11 +107,18 @@ def _name_from_title(title: str) -> tuple[str | None, bool]:
     value = _VERSION_TAIL.sub("", value).strip(" -—:|")
     if not value or not _looks_like_name(value) or len(value) > 120 or _is_report_words(value):
         return None, work_item
+    if _INFRA_ONLY.fullmatch(value):
+        return None, work_item  # "Docker Services Test Report": what it ran on, not what it is
     if not re.search(r"[^\W\d_]{2,}", _VERSIONS_ONLY.sub(" ", value)):
         return None, work_item  # "1.4.0 vs 1.5.0" compares versions; it names nothing
     return value, work_item
 
 
+_INFRA_ONLY = re.compile(
+    r"(?:docker(?:\s+compose)?|kubernetes|k8s|helm|containers?|microservices?|services?|infrastructure|"
+    r"integration|system|end[\s-]to[\s-]end|api|backend|frontend)(?:\s+(?:services?|containers?|stack))?",
+    re.I,
+)
 _VERSIONS_ONLY = re.compile(r"\bv?\d+(?:\.\d+)+\b|\b(?:vs|versus|against|and|to)\b\.?|→", re.I)
 
 
