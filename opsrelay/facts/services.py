@@ -53,7 +53,9 @@ def _words(*lines: str) -> frozenset[str]:
 # "the auth service returns 500", "NLP service does not build": a one-word name before "service".
 _SPACED = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Za-z][a-z]{2,15})\s+(?:micro)?service\b(?![-\w])")
 # "Securities Pricing Service", "API Gateway Service": a Title Case name of up to four words.
-_TITLED = re.compile(r"(?<![\w-])((?:[A-Z][A-Za-z0-9]*\s+){1,4})((?:[Mm]icro)?[Ss]ervice)\b(?![-\w])")
+_TITLED = re.compile(
+    r"(?<![\w-])((?:[A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*)*\s+){1,4})((?:[Mm]icro)?[Ss]ervice)\b(?![-\w])"
+)
 _NOT_NAMES = _words(
     "the a an this that these those each every any all one its our your their same other new main",
     "core web rest restful http https grpc cloud customer quality windows managed backend",
