@@ -65,6 +65,8 @@ def test_trading_platform_microservices_fail_on_flyway() -> None:
     assert d.release_gate.status == "blocked"
     assert any(r.total == 62 and r.failed == 45 for r in f.test_results)  # "45 failed tests of 62"
     assert "TESTING FAILED" in gate_text(d)
+    assert f.verdict.value == "CONDITIONAL"  # the last "Q/A Final Sign-Off": "Decision: ⚠️ CONDITIONAL PASS"
+    assert not any("=" in n or n.endswith(".properties") for r in f.test_results for n in r.failing_tests)
     assert d.runtimes[0].display == "Java 21 (Quarkus)"
     assert [x.name for x in d.datastores] == ["PostgreSQL", "Redis", "Kafka"]
     assert f.software_kind.value == "service" and len(f.services) >= 9

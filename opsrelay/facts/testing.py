@@ -494,6 +494,9 @@ _FAILED_LINE = re.compile(r"^\s*(?:FAILED|FAIL|ERROR|✕|✗|×)\s+(\S+?(?:::\S+
 _FAILED_HEADING = vocab.pattern("h_failed")
 
 
+_CONFIG_FILE = re.compile(r"\.(?:properties|ya?ml|json|toml|ini|env|xml|conf|cfg|lock)$", re.I)
+
+
 def _failing_names(doc: Document) -> list[tuple[int, str]]:
     names: list[tuple[int, str]] = []
     for block in doc.code_blocks:
@@ -514,6 +517,8 @@ def _failing_names(doc: Document) -> list[tuple[int, str]]:
             name = spans[0] if spans else re.split(r"\s+[—–-]\s+|:\s", clean(m.group(1)))[0].strip()
             if not name or cell_is_empty(name) or len(name) > 200 or re.search(r"\s", name):
                 continue
+            if "=" in name or _CONFIG_FILE.search(name):
+                continue  # "quarkus.flyway.baseline-on-migrate=true", "application.properties": settings
             if re.search(r"::|\.|test|spec|[a-z][A-Z]", name):
                 names.append((n, name))
     return names

@@ -31,6 +31,11 @@ _LABEL_SCORE = tuple(
 )
 _STRICT_LABEL = _LABEL_SCORE[-1][0]
 _SUMMARY_HEADING = vocab.pattern("h_summary")
+_FINAL_HEADING = re.compile(
+    r"\bfinal\s+(?:sign[-\s]?off|verdict|decision|approval)\b|\bsign[-\s]?off\b|veredicto\s+final|"
+    r"décision\s+finale|endgültige\s+entscheidung|最终结论|最終判定|итоговое\s+решение",
+    re.I,
+)
 _KEYWORD = re.compile(
     r"(?P<nogo>\bNO[\s-]?GO\b|\bNo[\s-]Go\b|(?i:" + vocab.alternation(vocab.terms("no_go")) + r"))"
     r"|(?P<go>(?<![\w-])(?:GO|Go)(?![\w-]))"
@@ -138,6 +143,8 @@ def extract_verdict(doc: Document, facts: QAFacts) -> None:
             and not _SUMMARY_HEADING.search(section.text)
         ):
             score -= 2
+        if any(_FINAL_HEADING.search(clean(h.text)) for h in doc.heading_path(n) if h.level > 1):
+            score = max(score, 7)  # "### Q/A Final Sign-Off": the document's last word on this release
         candidate = (score, n, v, doc.evidence(n))
         if best is None or (candidate[0], candidate[1]) >= (best[0], best[1]):
             best = candidate
