@@ -136,6 +136,7 @@ def test_chinese_spring_mysql_phases_are_not_defects() -> None:
     f, d = facts(name), decide(name)
     assert f.language == "zh"
     assert f.defects == []  # "| **P0-1** | Maven 编译构建 | ✅ PASSED |" is a test phase
+    assert [(r.total, r.passed) for r in f.test_results] == [(8, 8)]  # "**通过率**: 100% (8/8)"
     assert d.release_gate.status == "open"
     assert d.runtimes[0].display == "Java 21 (Spring Boot)"
     assert [(x.name, x.version) for x in d.datastores] == [("MySQL", "9.3.0")]

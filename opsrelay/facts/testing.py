@@ -328,6 +328,12 @@ _COUNT_TESTS_OUTCOME = re.compile(
     r"(passed|passing|pass|failed|failing|skipped)\b",
     re.I,
 )
+# "Pass rate: 100% (8/8)", "通过率: 100% (8/8)": the ratio in parentheses is passed/total
+_RATE_RATIO = re.compile(
+    rf"(?:pass(?:ing)?\s+rate|success\s+rate|通过率|通過率|成功率|合格率|başarı\s+oranı|taxa\s+de\s+(?:sucesso|aprovação)|"
+    rf"tasa\s+de\s+éxito|erfolgsquote|tỷ\s+lệ\s+đạt)\W{{0,6}}[\d.]+\s*%\s*\(\s*{_N}\s*/\s*{_N}\s*\)",
+    re.I,
+)
 # "Status: ✅ PASS (13/13 tests)"
 _PASS_RATIO = re.compile(rf"\bpass(?:ed|ing)?\b\W{{0,4}}{_N}\s*/\s*{_N}\s+(?:tests?|specs?|cases?)\b", re.I)
 _RATIO = re.compile(
@@ -373,7 +379,7 @@ def line_run(text: str) -> _Run | None:
         else:
             counts.setdefault(role, value)
 
-    m = _RATIO.search(text) or _PASS_RATIO.search(text)
+    m = _RATIO.search(text) or _PASS_RATIO.search(text) or _RATE_RATIO.search(text)
     if m:
         bump("passed", int(m.group(1).replace(",", "")))
         bump("total", int(m.group(2).replace(",", "")))
