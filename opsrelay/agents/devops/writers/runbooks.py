@@ -222,7 +222,8 @@ def write_quality_gates(facts: QAFacts, d: Decisions) -> str:
         if gate.failing_tests:
             parts.append(f"{gate.failing_tests} failing test(s)")
         outcome = [r for r in gate.reasons if r.startswith("QA outcome: ")]
-        parts += [esc(r.removeprefix("QA outcome: "), 200) for r in outcome]
+        said = f"QA outcome: QA verdict is {verdict}"
+        parts += [esc(r.removeprefix("QA outcome: "), 200) for r in outcome if r != said]
         if verdict in ("NO-GO", "FAIL"):
             parts.append(f"QA verdict {verdict}{cite_paren(verdict_ref, 1)}")
         if not parts:
