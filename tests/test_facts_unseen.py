@@ -88,6 +88,7 @@ def test_k6_summaries_are_read_and_a_superseded_threshold_does_not_block() -> No
     # DOD's first run crossed 'p(95)<500' (✗ 566.09ms); its optimised rerun passes it
     assert d.release_gate.status == "open"
     assert d.slo.baseline_p95_ms == 148.92
+    assert f.title is None and d.service_name != "OOP"  # "## OOP Results" and "## DOD Results" are sections
 
 
 # --- Turkish summary: 149 of 152 pass, 3 core tests fail -------------------------------------------
