@@ -578,12 +578,22 @@ def test_tiktoken_offline_falls_back_to_the_estimate_once_and_fast(
 
     monkeypatch.setattr(tiktoken, "get_encoding", hanging)
     monkeypatch.setattr(tokens_module, "TIKTOKEN_LOAD_TIMEOUT_S", 0.3)
+    # The module's own logger, recorded directly: structlog's capture_logs depends on the global
+    # configuration, which other tests in the same process change.
+    logs: list[dict[str, Any]] = []
+
+    class Recorder:
+        def info(self, event: str, **kw: Any) -> None:
+            logs.append({"event": event, **kw})
+
+        warning = info
+
+    monkeypatch.setattr(tokens_module, "_log", Recorder())
     try:
-        with structlog.testing.capture_logs() as logs:
-            started = time.monotonic()
-            first = count_tokens(msgs("s", "hello world"), "gpt-4.1-mini")
-            second = count_tokens(msgs("s", "hello again"), "gpt-4o")
-            elapsed = time.monotonic() - started
+        started = time.monotonic()
+        first = count_tokens(msgs("s", "hello world"), "gpt-4.1-mini")
+        second = count_tokens(msgs("s", "hello again"), "gpt-4o")
+        elapsed = time.monotonic() - started
     finally:
         tokens_module.ENCODINGS.forget()
     assert first.method == "estimate" and second.method == "estimate"
