@@ -715,8 +715,10 @@ class LLMDrafter:
                 continue
             section = j.section if j.section in SECTION_BY_HEADING else None
             reasons = " ".join(j.reasons.split())
-            if filler_reason(reasons) is not None:
-                continue  # a judgement that gives no reason is not a finding anyone can act on
+            if filler_reason(reasons) is not None or len(re.findall(r"[^\W_]+", reasons)) < 4:
+                # A judgement that gives no reason (filler, or a bare token such as a file name
+                # echoed by a weak model) is not a finding anyone can act on.
+                continue
             findings.append(
                 Finding(
                     rule="critic.quality-standard",
