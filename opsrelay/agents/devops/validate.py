@@ -1124,22 +1124,8 @@ def fallback_summary(fallbacks: Iterable[DecisionFallback]) -> str:
 
 # --- facts the model proposes (issue 9.9) -----------------------------------------------------------
 
-ProposedKind = Literal[
-    "language",
-    "framework",
-    "datastore",
-    "cache",
-    "queue",
-    "platform",
-    "cloud",
-    "observability",
-    "ci",
-    "tool",
-    "test_command",
-    "environment",
-    "defect",
-    "project_name",
-]
+# A stack item of any kind the facts know, or one of the other facts a model may add.
+ProposedKind = Literal[StackKind, "test_command", "environment", "defect", "project_name"]
 _STACK_KINDS = frozenset(get_args(StackKind))
 
 
