@@ -233,6 +233,13 @@ def test_release_gate_matches_qa_evidence(rendered: tuple[QAFacts, str]) -> None
         assert "- [ ] Release gate: **NOT EXECUTED**" in gates
         assert "**OPEN**" not in md
         assert "Tests planned, not executed" in _section(md, "Assumptions & Open Questions")
+    elif not (facts.test_results or facts.performance or facts.defects or facts.security) and (
+        facts.verdict.value == "unknown"
+    ):
+        # A guide or report that states nothing executed proves nothing: never OPEN either.
+        assert "- [ ] Release gate: **NOT EXECUTED**" in gates
+        assert "**OPEN**" not in md
+        assert "No executed QA outcome" in _section(md, "Assumptions & Open Questions")
     else:
         assert "Release gate: **OPEN**" in gates
         assert "**BLOCKED**" not in gates
@@ -458,8 +465,9 @@ def test_no_qa_evidence_at_all_still_gives_a_complete_marked_document() -> None:
     facts = QAFacts(source_name="notes.md", source_sha256="1" * 64)
     md = render_offline(facts, date=DATE)
     decisions = decide_offline(facts)
-    assert decisions.slo.latency_basis == "assumption" and decisions.release_gate.status == "open"
-    assert "Release gate: **OPEN** (unconfirmed)" in md
+    # Nothing executed, nothing proven: the gate is never OPEN on no evidence.
+    assert decisions.slo.latency_basis == "assumption" and decisions.release_gate.status == "not_executed"
+    assert "Release gate: **NOT EXECUTED**" in md and "**OPEN**" not in md
     assert PLACEHOLDER.findall(md) == []
     assert not [f for f in review_document(md, facts).findings if f.severity in ("blocker", "major")]
 

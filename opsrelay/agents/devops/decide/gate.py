@@ -42,6 +42,12 @@ def decide_release_gate(facts: QAFacts, notes: AssumptionLog | None = None) -> R
         reasons.append("The QA document is a test plan: tests were planned, not executed")
         if facts.document_kind_evidence is not None:
             evidence.append(facts.document_kind_evidence)
+    elif not _states_an_outcome(facts):
+        # A testing guide or strategy that reports nothing executed proves nothing either: the gate
+        # is checked only with evidence, so it cannot be OPEN (a coverage figure quoted in prose
+        # is not a run).
+        status = "not_executed"
+        reasons.append("The QA document states no executed test results, measurements or verdict")
     if notes is not None:
         _record(facts, status, notes)
     return ReleaseGate(
@@ -54,6 +60,17 @@ def decide_release_gate(facts: QAFacts, notes: AssumptionLog | None = None) -> R
         open_questions=[
             f"{q.question} ({q.evidence.source}:{q.evidence.line})" for q in facts.open_questions
         ],
+    )
+
+
+def _states_an_outcome(facts: QAFacts) -> bool:
+    """Whether QA reports anything executed: a test run, a measurement, a verdict or a defect."""
+    return bool(
+        facts.test_results
+        or facts.performance
+        or facts.verdict.value != "unknown"
+        or facts.defects
+        or facts.security
     )
 
 
@@ -73,6 +90,13 @@ def _record(facts: QAFacts, status: GateStatus, notes: AssumptionLog) -> None:
                 else "The release gate is blocked by the items the plan itself reports."
             ),
             "A plan states intent; only an executed run with results can open the release gate.",
+        )
+    elif status == "not_executed":
+        notes.add(
+            "No executed QA outcome",
+            "The QA handoff reports no executed test run, measurement or verdict, so no result is "
+            "proven; the release gate stays NOT EXECUTED until a QA run with results is handed over.",
+            "Only an executed run with results can open the release gate.",
         )
     for q in facts.open_questions:
         ev = q.evidence

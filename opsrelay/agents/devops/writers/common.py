@@ -181,9 +181,10 @@ def gate_summary(d: Decisions) -> str:
         items = f"{n} blocking item{'s' if n != 1 else ''}"
         return f"**Release gate: BLOCKED** — {items} from QA: {reasons}. See Quality Gates."
     if gate.status == "not_executed":
+        why = gate.reasons[-1] if gate.reasons else "QA reports no executed run"
         return (
-            "**Release gate: NOT EXECUTED** — the QA handoff is a test plan: tests were planned, not run, so "
-            "nothing is proven yet; production waits for an executed, green QA run. See Quality Gates."
+            f"**Release gate: NOT EXECUTED** — {md_text(why[:1].lower() + why[1:], limit=200)}, so nothing "
+            "is proven yet; production waits for an executed, green QA run. See Quality Gates."
         )
     return (
         "**Release gate: OPEN** — no open P0/P1 defect, failing test, failed QA criterion or NO-GO verdict "

@@ -58,7 +58,7 @@ def write_cicd(facts: QAFacts, d: Decisions) -> str:
     gate_text = {
         "blocked": "The release gate is currently **BLOCKED** (see Quality Gates): approvers must reject "
         "production deployments until every blocking item is closed.",
-        "not_executed": "The release gate is **NOT EXECUTED** (QA only planned the tests): approvers must "
+        "not_executed": "The release gate is **NOT EXECUTED** (no executed QA run): approvers must "
         "refuse production deployments until an executed QA run is green.",
     }.get(gate.status, "Approvers confirm the Quality Gates checklist before approving.")
     if not is_server(d.delivery.kind):
