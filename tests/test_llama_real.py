@@ -61,6 +61,7 @@ def test_server_reports_its_window_and_counts_with_its_tokenizer(llama_url: str)
 
 def test_structured_critic_answer_parses_under_the_servers_json_grammar(llama_url: str) -> None:
     backend = _backend(llama_url)
+    assert backend.context_window().source == "server"  # as a run does first: now it knows llama.cpp
     request = ChatRequest(
         model=MODEL_ALIAS,
         messages=(
@@ -71,7 +72,9 @@ def test_structured_critic_answer_parses_under_the_servers_json_grammar(llama_ur
         ),
         schema_name="CriticReport",
         json_schema=strict_schema(CriticReport),
-        max_tokens=1200,
+        # Every string (maxLength, sent to grammar servers) and list (maxItems) is bounded, so the
+        # answer ends well inside this cap whatever the model writes.
+        max_tokens=4000,
     )
     answer = backend.complete(request)
     assert answer.finish_reason == "stop", answer.content[-200:]

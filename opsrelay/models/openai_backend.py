@@ -72,6 +72,7 @@ from opsrelay.models.errors import (
     PromptTruncatedError,
     TransientProviderError,
 )
+from opsrelay.models.schema import bounded_for_grammar
 from opsrelay.models.scrub import one_line, redact_url, scrub_secrets
 from opsrelay.models.tokens import (
     TRUNCATION_RATIO,
@@ -138,6 +139,8 @@ _PROMPT_NUMBERS = (
     re.compile(r"prompt \(length (\d+)\)", re.I),  # vLLM
 )
 # A 400/422 that names these refuses the structured-output *mode*, not the request's content.
+# Self-hosted engines that enforce a JSON schema with a grammar (and support maxLength in it).
+_GRAMMAR_SERVERS = frozenset({"llama.cpp", "ollama", "vllm"})
 _FORMAT_REJECTED = re.compile(r"response_format|json_schema|json schema|json_object|structured output", re.I)
 _SCHEMA_BUG = re.compile(r"Invalid schema for response_format", re.I)
 
@@ -470,9 +473,15 @@ class OpenAIBackend:
         messages: Sequence[ChatMessage] = request.messages
         name = request.schema_name or "response"
         if mode == "json_schema":
+            schema = request.json_schema or {}
+            # Once the server is known (runs probe it first, for the window) and enforces schemas
+            # with a grammar, strings get a bound too: a weak model cannot loop inside one string.
+            known = self._server
+            if known is not None and known.kind in _GRAMMAR_SERVERS:
+                schema = bounded_for_grammar(schema)
             kwargs["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": name, "schema": request.json_schema, "strict": True},
+                "json_schema": {"name": name, "schema": schema, "strict": True},
             }
         elif mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}

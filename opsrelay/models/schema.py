@@ -34,7 +34,17 @@ from typing import Any, cast
 import openai
 from pydantic import BaseModel
 
-__all__ = ["MAX_ARRAY_ITEMS", "SCHEMA_NAME_PATTERN", "schema_name", "strict_schema"]
+__all__ = [
+    "GRAMMAR_MAX_STRING",
+    "MAX_ARRAY_ITEMS",
+    "SCHEMA_NAME_PATTERN",
+    "bounded_for_grammar",
+    "schema_name",
+    "strict_schema",
+]
+
+GRAMMAR_MAX_STRING = 300
+"""``maxLength`` given to strings when the server enforces the schema with a grammar."""
 
 MAX_ARRAY_ITEMS = 24
 """Upper bound given to every array of a structured-output schema that sets none itself."""
@@ -64,6 +74,33 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     _prune_unreferenced_defs(schema)
     _bound_arrays(schema)
     return schema
+
+
+def bounded_for_grammar(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` whose strings carry ``maxLength`` :data:`GRAMMAR_MAX_STRING`.
+
+    Only for self-hosted servers that turn the schema into a grammar (llama.cpp, Ollama, vLLM),
+    whose schema support includes ``maxLength``: there a weak model can fill one string with a
+    repeated sentence until the token cap (seen with Gemma 3 270M under llama.cpp), and the bound
+    ends it. OpenAI's strict mode does not document ``maxLength``, so OpenAI never gets it.
+    """
+    bounded = copy.deepcopy(schema)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            kind = node.get("type")
+            is_string = kind == "string" or (isinstance(kind, list) and "string" in kind)
+            if is_string and not {"enum", "format", "pattern"} & node.keys():
+                node.setdefault("maxLength", GRAMMAR_MAX_STRING)
+            for key, value in node.items():
+                if key not in _DATA_KEYWORDS:
+                    visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(bounded)
+    return bounded
 
 
 def schema_name(model: type[BaseModel]) -> str:
