@@ -666,6 +666,20 @@ def test_counts_are_cached_per_distinct_messages() -> None:
         assert server.paths().count("POST /tokenize") == 2
 
 
+def test_a_llamacpp_server_that_cannot_count_is_asked_once() -> None:
+    """Without /tokenize (a proxy passing /props and /v1 only) counting falls back for good."""
+    routes = llamacpp_routes()
+    del routes[("POST", "/tokenize")]
+    with InfoServer(routes) as server:
+        b = live(server.base_url)
+        first = b.token_count(msgs("one", "message"))
+        second = b.token_count(msgs("another", "message"))
+        asked = server.paths()
+    assert (first.method, second.method) == ("estimate", "estimate")
+    assert first.tokens == estimate_tokens(msgs("one", "message"))
+    assert asked == ["GET /props", "POST /apply-template", "POST /tokenize"]
+
+
 @pytest.fixture(autouse=True)
 def _quiet_tiktoken() -> Iterator[None]:
     """Each test starts without remembered encodings (an earlier test may have failed to load)."""

@@ -330,6 +330,7 @@ class OpenAIBackend:
         self._server: ServerInfo | None = None
         self._auto_mode = "json_schema"
         self._counts: dict[str, TokenCount] = {}
+        self._server_counts = True  # until a llama.cpp server fails to count once
         self._where = f"openai:{model} at {redact_url(self.base_url)}"
 
     @property
@@ -395,7 +396,9 @@ class OpenAIBackend:
         """Count ``messages`` with the best method at hand (cached per distinct messages).
 
         ``probe=False`` does not ask the server about itself if it has not been asked yet (then a
-        llama.cpp server is counted with the estimate instead of its tokenizer).
+        llama.cpp server is counted with the estimate instead of its tokenizer). A llama.cpp
+        server that fails to count once is not asked again: every later count would wait for
+        the same failure.
         """
         key = _messages_key(messages)
         with self._lock:
@@ -404,7 +407,7 @@ class OpenAIBackend:
             return known
         info = self.server_info() if probe else self._server
         result: TokenCount | None = None
-        if info is not None and info.kind == "llama.cpp":
+        if info is not None and info.kind == "llama.cpp" and self._server_counts:
             tokens = count_with_llamacpp(
                 info.root,
                 messages,
@@ -413,6 +416,9 @@ class OpenAIBackend:
             )
             if tokens is not None:
                 result = TokenCount(tokens, "server")
+            else:
+                self._server_counts = False
+                _log.info("model.server_count_unavailable", model=self.spec, fallback="tiktoken or estimate")
         if result is None:
             result = count_tokens(messages, self.model)
         if info is None:
