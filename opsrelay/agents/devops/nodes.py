@@ -317,6 +317,7 @@ class DevOpsNodes:
         ]
         out: dict[str, SectionDraft] = dict(sections)
         kept: dict[str, FallbackNote] = {}
+        after = current
         if candidates:
             trial = offline(
                 candidates,
@@ -335,9 +336,11 @@ class DevOpsNodes:
                         "blocker/major finding(s) after the review loop; the offline version has "
                         f"{_count_serious(trial_review, heading)}",
                     )
-            if kept and rubric(out).score < current.score:
-                out, kept = dict(sections), {}
-        after = rubric(out) if kept else current
+            if kept:
+                # Each guide is reviewed once: the trial's review stands when all were kept.
+                after = trial_review if len(kept) == len(candidates) else rubric(out)
+                if after.score < current.score:
+                    out, kept, after = dict(sections), {}, current
         model_keys = [k for k, d in out.items() if d.source == "llm"]
         if after.verdict == "pass" or not model_keys:
             return out, kept
