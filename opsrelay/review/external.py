@@ -41,9 +41,11 @@ from typing import Any, Literal
 
 import yaml
 
+from opsrelay.models.scrub import one_line
 from opsrelay.review.markdown import CodeBlock, Document
 from opsrelay.review.model import Finding, FindingSeverity
 from opsrelay.review.rules.base import finding, template_heading
+from opsrelay.review.rules.cicd import load_yaml_block
 
 ACTIONLINT = "actionlint"
 ZIZMOR = "zizmor"
@@ -62,7 +64,6 @@ _WORKFLOW_DIR = Path(".github") / "workflows"  # zizmor and actionlint recognise
 _OTHER_CI_KEYS = frozenset({"version", "workflows", "stages", "trigger", "pool", "pipelines"})
 # Tokens zizmor would use for online audits; removed from its environment on top of --offline.
 _TOKEN_VARS = ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -107,14 +108,14 @@ def find_tool(name: str) -> str | None:
 
 
 def _load_single(block: CodeBlock) -> Any:
-    """The block's single YAML document, or None when it does not parse or holds several."""
+    """The block's single YAML document, or None when it does not parse or holds several.
+
+    The rules' cached loader: the CI rules have parsed these blocks already in the same review.
+    """
     if block.lang not in ("yaml", "yml"):
         return None
-    try:
-        docs = [d for d in yaml.load_all(block.content, Loader=_SafeLoader) if d is not None]
-    except yaml.YAMLError:
-        return None  # cicd.yaml-invalid already reports YAML that does not load
-    return docs[0] if len(docs) == 1 else None
+    docs, error, _ = load_yaml_block(block)  # cicd.yaml-invalid reports YAML that does not load
+    return docs[0] if error is None and len(docs) == 1 else None
 
 
 def is_workflow(data: Any) -> bool:
@@ -237,8 +238,7 @@ def _env() -> dict[str, str]:
 
 def _one_line(text: str) -> str:
     """Collapse a tool message to one line of bounded length."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _MESSAGE_LIMIT else flat[: _MESSAGE_LIMIT - 1].rstrip() + "…"
+    return one_line(text, _MESSAGE_LIMIT)
 
 
 def _first_error_line(run: _Run) -> str:

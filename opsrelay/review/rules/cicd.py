@@ -55,7 +55,7 @@ def _parse(content: str) -> list[Any]:
     return [d for d in yaml.load_all(content, Loader=_SafeLoader) if d is not None]
 
 
-def _load(block: CodeBlock) -> tuple[list[Any], str | None, int | None]:
+def load_yaml_block(block: CodeBlock) -> tuple[list[Any], str | None, int | None]:
     """Parse a YAML block: (documents, error message, error line in the document).
 
     Cached by content: two rules read each block, and review runs twice per handoff. Callers
@@ -132,7 +132,7 @@ def build_pipeline(doc: Document, facts: QAFacts | None) -> list[Finding]:
     out: list[Finding] = []
     parsed: list[Any] = []
     for block in blocks:
-        docs, error, line = _load(block)
+        docs, error, line = load_yaml_block(block)
         if error:
             out.append(
                 finding(
@@ -267,7 +267,7 @@ def noop_deploy(doc: Document, facts: QAFacts | None) -> list[Finding]:
         return []
     out: list[Finding] = []
     for block in _yaml_blocks(sec):
-        docs, error, _ = _load(block)
+        docs, error, _ = load_yaml_block(block)
         for d in docs if not error else []:
             jobs = d.get("jobs") if isinstance(d, dict) else None
             for name, job in (jobs or {}).items() if isinstance(jobs, dict) else []:
