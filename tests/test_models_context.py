@@ -341,6 +341,18 @@ def test_server_root_and_window_json_round_trip() -> None:
 
 # -- context-length refusals -------------------------------------------------------------------
 
+# llama-server's refusal of a request over its context, with the two numbers as fields.
+LLAMACPP_REFUSAL = {
+    "error": {
+        "code": 400,
+        "message": "request (23930 tokens) exceeds the available context size (16384 tokens), "
+        "try increasing it",
+        "type": "exceed_context_size_error",
+        "n_prompt_tokens": 23930,
+        "n_ctx": 16384,
+    }
+}
+
 
 @pytest.mark.parametrize(
     ("body", "expected"),
@@ -366,19 +378,7 @@ def test_server_root_and_window_json_round_trip() -> None:
             },
             (None, None),
         ),
-        (  # llama.cpp (tools/server): type and the two numbers as fields
-            {
-                "error": {
-                    "code": 400,
-                    "message": "request (23930 tokens) exceeds the available context size (16384 tokens), "
-                    "try increasing it",
-                    "type": "exceed_context_size_error",
-                    "n_prompt_tokens": 23930,
-                    "n_ctx": 16384,
-                }
-            },
-            (23930, 16384),
-        ),
+        (LLAMACPP_REFUSAL, (23930, 16384)),  # llama.cpp (tools/server): type and numbers as fields
         (  # older llama.cpp: message only
             {
                 "error": {
@@ -451,18 +451,8 @@ def test_a_context_refusal_is_a_permanent_context_error_and_never_retried() -> N
 
 
 def test_llamacpp_shaped_refusal_through_http() -> None:
-    body = {
-        "error": {
-            "code": 400,
-            "message": "request (23930 tokens) exceeds the available context size (16384 tokens), "
-            "try increasing it",
-            "type": "exceed_context_size_error",
-            "n_prompt_tokens": 23930,
-            "n_ctx": 16384,
-        }
-    }
     with (
-        FakeOpenAI(replies=[Reply.raw(400, json.dumps(body), "application/json")]) as server,
+        FakeOpenAI(replies=[Reply.raw(400, json.dumps(LLAMACPP_REFUSAL), "application/json")]) as server,
         pytest.raises(ContextLengthError) as info,
     ):
         live(server.base_url).complete(ChatRequest(model="gemma-3-270m", messages=msgs("s", "u")))
