@@ -53,12 +53,8 @@ _SEVERITY_HEADER = vocab.pattern("col_severity")
 _TITLE_HEADER = vocab.pattern("col_title")
 SECURITY_HEADING = vocab.pattern("h_security")
 RISK_HEADING = vocab.pattern("h_risk")
-_STATUS_LABEL = re.compile(
-    r"^" + vocab.alternation(vocab.terms("label_status")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
-)
-_SEVERITY_LABEL = re.compile(
-    r"^" + vocab.alternation(vocab.terms("label_severity")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
-)
+_STATUS_LABEL = vocab.label("label_status")
+_SEVERITY_LABEL = vocab.label("label_severity")
 _PAREN_AFTER = re.compile(r"^\s*\(([^()]{1,80})\)")
 
 # Severity source ranks: the id itself beats a severity column/label, which beats an inline

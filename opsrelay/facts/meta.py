@@ -16,9 +16,7 @@ from opsrelay.facts.text import clean, strip_line_markers
 _REPORT_WORDS = frozenset(t.lower() for t in vocab.terms("report_words"))
 _SEPARATOR = re.compile(r"\s+[—–-]\s+|\s*[:|]\s+|\s+[—–]\s*")
 _VERSION_TAIL = re.compile(r"\s+\(?v?\d+(?:\.\d+)+(?:[-+][\w.]+)?\)?$|\s+\((?:build|v)\s*[\w.]+\)$", re.I)
-_PROJECT_LABEL = re.compile(
-    r"^" + vocab.alternation(vocab.terms("label_project")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
-)
+_PROJECT_LABEL = vocab.label("label_project")
 _PROJECT_KEYS = (
     "project",
     "service",
@@ -289,9 +287,7 @@ _UNIX_DATE = re.compile(
 _CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")
-_DATE_LABEL = re.compile(
-    r"^" + vocab.alternation(vocab.terms("label_date")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
-)
+_DATE_LABEL = vocab.label("label_date")
 _LATE_DATE_LABEL = re.compile(
     r"^(?:(?:report\s+)?generated(?:\s+on)?|timestamp|last\s+updated|updated)\s*[:：]\s*(?P<value>.+)$", re.I
 )

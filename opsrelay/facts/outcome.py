@@ -35,9 +35,7 @@ _FIXED = vocab.pattern("status_fixed")
 _NOT_READY = vocab.pattern("not_ready")
 _NOT_EXECUTED = vocab.pattern("not_executed")
 _STATUS_HEADER = vocab.pattern("col_status")
-_STATUS_LABEL = re.compile(
-    r"^" + vocab.alternation(vocab.terms("label_status")) + r"\s*[:：]\s*(?P<value>.+)$", re.I
-)
+_STATUS_LABEL = vocab.label("label_status")
 _CONDITIONAL = re.compile(r"^" + vocab.alternation(vocab.terms("conditional_clause")), re.I)
 _SKIP_SECTION = vocab.pattern("h_recommendation", "h_non_fact", "h_target")
 _ADVICE_SECTION = vocab.pattern("h_recommendation", "h_non_fact")

@@ -193,6 +193,17 @@ def pattern(*categories: str) -> re.Pattern[str]:
     return re.compile(alternation(items), re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
+def label(*categories: str) -> re.Pattern[str]:
+    """A compiled pattern for a labelled line, "<term>: value", the value in group ``value``.
+
+    The label is any term of the given categories ("Status:", "Estado:", "状态："), matched from
+    the start of the (cleaned) line; a full-width colon counts as a colon.
+    """
+    items = [t for category in categories for t in terms(category)]
+    return re.compile(r"^" + alternation(items) + r"\s*[:：]\s*(?P<value>.+)$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def month_numbers() -> dict[str, int]:
     """Month name (any language, lower case) → month number 1–12."""
