@@ -171,6 +171,8 @@ def test_names_must_be_grounded_or_known(qa: IngestedQA, offline: Decisions) -> 
     assert [s.name for s in decided.datastores] == [s.name for s in offline.datastores[1:]] + ["PostgreSQL"]
     assert reasons["datastores[0]"].endswith("is not in the QA report")
     assert is_known_product("Amazon ECS on AWS Fargate") and not is_known_product("Zorblax")
+    # The datastore aliases of the offline engine's tables are known products too.
+    assert all(is_known_product(n) for n in ("MariaDB", "Valkey", "Amazon ElastiCache", "OpenSearch"))
 
 
 def test_filler_decisions_fall_back_field_by_field(qa: IngestedQA, offline: Decisions) -> None:

@@ -46,6 +46,7 @@ from opsrelay.agents.devops.decisions import (
     SLODecision,
     StrategyDecision,
 )
+from opsrelay.agents.devops.knowledge.datastores import _DATASTORE_ALIASES as DATASTORE_ALIASES
 from opsrelay.agents.devops.safety import vet_test_command
 from opsrelay.facts.model import (
     Defect,
@@ -337,7 +338,7 @@ def _known_products() -> frozenset[str]:
         names.update(kb.norm(v) for v in store.managed.values())
     for group in (kb.METRICS_TOOLS, kb.LOG_TOOLS, kb.TRACE_TOOLS, kb.APM_TOOLS, kb.PAGING_TOOLS):
         names.update(group)
-    names.update(getattr(kb, "_DATASTORE_ALIASES", {}).keys())
+    names.update(DATASTORE_ALIASES)  # 'postgres', 'mariadb', 'valkey', 'elasticache', …
     return frozenset(n for n in names if len(n) >= 3)
 
 
@@ -363,7 +364,7 @@ def vetted_commands(language: str) -> dict[str, set[str]]:
     # Gradle builds are Java-family (Kotlin included); their commands are vetted the same way.
     if language in ("java", "kotlin"):
         for kind, allowed in out.items():
-            override = getattr(kb, "GRADLE_OVERRIDES", {}).get(kind)
+            override = kb.GRADLE_OVERRIDES.get(kind)
             if override:
                 allowed.add(override)
     return out
