@@ -264,35 +264,21 @@ def _load_file(ext: str) -> str:
     return _NOT_FILES + rf"[\w./-]*{_LOAD_WORDS}[\w./-]*\.(?:{ext})(?![\w-])"
 
 
+def _source(name: str, ext: str, weight: float = 2) -> Signal:
+    """A source file of a language: ``Foo.java``, ``src/main.rs`` (``ext``: an alternation, "kt|kts")."""
+    return _s(name, "language", _file(ext), weight, needles=_exts(ext))
+
+
+def _load_source(name: str, ext: str, also: str = "") -> Signal:
+    """A load-test or benchmark script of a language (``k6-test.js``); ``also``: more names of one."""
+    return _s(name, "language", also + _load_file(ext), 2, ci=True, role="load", needles=_exts(ext))
+
+
 SIGNALS: tuple[Signal, ...] = (
     # --- load-test tooling first: a line matched here is tooling, not application code ----------
-    _s(
-        "Node.js",
-        "language",
-        _load_file("m?js"),
-        2,
-        ci=True,
-        role="load",
-        needles=_exts("m?js"),
-    ),
-    _s(
-        "TypeScript",
-        "language",
-        _load_file("ts"),
-        2,
-        ci=True,
-        role="load",
-        needles=_exts("ts"),
-    ),
-    _s(
-        "Python",
-        "language",
-        r"\blocustfile\.py\b|" + _load_file("py"),
-        2,
-        ci=True,
-        role="load",
-        needles=_exts("py"),
-    ),
+    _load_source("Node.js", "m?js"),
+    _load_source("TypeScript", "ts"),
+    _load_source("Python", "py", also=r"\blocustfile\.py\b|"),
     _s(
         "Node.js",
         "language",
@@ -313,28 +299,22 @@ SIGNALS: tuple[Signal, ...] = (
         needles=(".config.", ".eslintrc", "gruntfile", "gulpfile"),
     ),
     # --- source files ----------------------------------------------------------------------------
-    _s("Java", "language", _file("java"), 2, needles=_exts("java")),
-    _s("Kotlin", "language", _file("kt|kts"), 2, needles=_exts("kt|kts")),
-    _s("Scala", "language", _file("scala|sbt"), 2, needles=_exts("scala|sbt")),
-    _s("Rust", "language", _file("rs"), 2, needles=_exts("rs")),
-    _s("Go", "language", _file("go"), 2, needles=_exts("go")),
-    _s("C++", "language", _file("cpp|cc|cxx|hpp|hh|hxx"), 2, needles=_exts("cpp|cc|cxx|hpp|hh|hxx")),
-    _s("C++", "language", _file("h"), 0.5, needles=_exts("h")),
-    _s("Dart", "language", _file("dart"), 2, needles=_exts("dart")),
-    _s("Ruby", "language", _file("rb|rake|gemspec"), 2, needles=_exts("rb|rake|gemspec")),
-    _s("PHP", "language", _file("php"), 2, needles=_exts("php")),
-    _s(
-        "C#/.NET",
-        "language",
-        _file("cs|csproj|sln|razor|cshtml"),
-        2,
-        needles=_exts("cs|csproj|sln|razor|cshtml"),
-    ),
-    _s("Python", "language", _file("py"), 2, needles=_exts("py")),
-    _s("TypeScript", "language", _file("ts|tsx|mts|cts"), 2, needles=_exts("ts|tsx|mts|cts")),
-    _s("JavaScript", "language", _file("js|jsx|mjs|cjs"), 1, needles=_exts("js|jsx|mjs|cjs")),
-    _s("Swift", "language", _file("swift"), 2, needles=_exts("swift")),
-    _s("Elixir", "language", _file("ex|exs"), 2, needles=_exts("ex|exs")),
+    _source("Java", "java"),
+    _source("Kotlin", "kt|kts"),
+    _source("Scala", "scala|sbt"),
+    _source("Rust", "rs"),
+    _source("Go", "go"),
+    _source("C++", "cpp|cc|cxx|hpp|hh|hxx"),
+    _source("C++", "h", 0.5),
+    _source("Dart", "dart"),
+    _source("Ruby", "rb|rake|gemspec"),
+    _source("PHP", "php"),
+    _source("C#/.NET", "cs|csproj|sln|razor|cshtml"),
+    _source("Python", "py"),
+    _source("TypeScript", "ts|tsx|mts|cts"),
+    _source("JavaScript", "js|jsx|mjs|cjs", 1),
+    _source("Swift", "swift"),
+    _source("Elixir", "ex|exs"),
     # --- Rust --------------------------------------------------------------------------------------
     _s(
         "Rust",
