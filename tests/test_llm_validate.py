@@ -301,6 +301,13 @@ def test_ci_commands_must_be_the_offline_engines_own(qa: IngestedQA, offline: De
     assert unvetted_ci_commands(gitlab, trusted) == ["make deploy-everything"]
     broken = "```yaml\njobs: [unclosed\n  - run: ./exfiltrate.sh\n```\n"
     assert unvetted_ci_commands(broken, trusted) == ["./exfiltrate.sh"]
+    # An unparsable block cannot hide a command in a block scalar or a list under the key.
+    scalar = (
+        "```yaml\njobs: [unclosed\n      - run: |\n          ./build.sh\n          ./exfiltrate.sh\n```\n"
+    )
+    assert unvetted_ci_commands(scalar, trusted) == ["./build.sh", "./exfiltrate.sh"]
+    listed = "```yaml\ntest: {unclosed\n  script:\n  - ./exfiltrate.sh\n  other: 1\n```\n"
+    assert unvetted_ci_commands(listed, trusted) == ["./exfiltrate.sh"]
 
 
 def test_a_region_must_belong_to_the_provider(qa: IngestedQA, offline: Decisions) -> None:

@@ -1284,11 +1284,38 @@ def ci_commands(markdown: str) -> list[str]:
         try:
             walk(yaml.safe_load(block))
         except yaml.YAMLError:
-            for line in block.splitlines():
-                m = re.match(r"^\s*(?:-\s+)?(?:run|script):\s*(.+)$", line)
-                if m and m.group(1).strip() not in ("|", ">", "|-", ">-"):
-                    commands.append(" ".join(m.group(1).split()))
+            commands.extend(_step_lines(block))
     return commands
+
+
+_STEP_LINE = re.compile(rf"^(?P<indent>\s*)(?:-\s+)?(?:{'|'.join(sorted(_STEP_KEYS))}):(?P<value>.*)$")
+
+
+def _step_lines(block: str) -> Iterator[str]:
+    """The command lines of a YAML block that does not parse, read as text.
+
+    A step key's inline value, and the lines under a step key with no inline value (a ``|``
+    or ``>`` block scalar, or a list of commands): more indented than the key's line, or list
+    items at its indentation.
+    """
+    lines = block.splitlines()
+    for i, line in enumerate(lines):
+        m = _STEP_LINE.match(line)
+        if not m:
+            continue
+        value = m.group("value").strip()
+        if value and not re.fullmatch(r"[|>][-+0-9]*", value):
+            yield " ".join(value.split())
+            continue
+        indent = len(m.group("indent"))
+        for below in lines[i + 1 :]:
+            if not below.strip():
+                continue
+            depth = len(below) - len(below.lstrip())
+            if depth < indent or (depth == indent and not below.lstrip().startswith("- ")):
+                break
+            text = below.strip()
+            yield " ".join((text[2:] if text.startswith("- ") else text).split())
 
 
 def unvetted_ci_commands(markdown: str, trusted: str) -> list[str]:
