@@ -89,3 +89,20 @@ class ChatBackend(Protocol):
         Never raises. Replay returns what was recorded for the same messages.
         """
         ...
+
+
+def model_name_of(backend: object) -> str:
+    """The provider model name requests must carry (what a cassette was recorded with, for replay).
+
+    Unwraps recording and retrying layers (``inner``) to the first ``model_name`` or ``model``;
+    else the part of the spec after ``:`` (empty when the backend names none).
+    """
+    current: object | None = backend
+    for _ in range(8):  # RecordingBackend / RetryingBackend layers
+        name = getattr(current, "model_name", None) or getattr(current, "model", None)
+        if isinstance(name, str) and name:
+            return name
+        current = getattr(current, "inner", None)
+        if current is None:
+            break
+    return str(getattr(backend, "spec", "")).partition(":")[2]

@@ -58,7 +58,7 @@ import structlog
 
 from opsrelay.emit import atomic_write_text
 from opsrelay.errors import InputError
-from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, Usage
+from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, Usage, model_name_of
 from opsrelay.models.context import ContextWindow, resolve_window
 from opsrelay.models.errors import CassetteMismatch
 from opsrelay.models.scrub import scrub_secrets
@@ -331,19 +331,6 @@ def _same_answer(a: ChatResponse, b: ChatResponse) -> bool:
     return (a.content, a.finish_reason, a.refusal) == (b.content, b.finish_reason, b.refusal)
 
 
-def _model_of(backend: object) -> str:
-    """The provider model name of a (wrapped) backend, for the table lookups of old cassettes."""
-    current: object | None = backend
-    for _ in range(8):
-        name = getattr(current, "model_name", None) or getattr(current, "model", None)
-        if isinstance(name, str) and name:
-            return name
-        current = getattr(current, "inner", None)
-        if current is None:
-            break
-    return ""
-
-
 def token_count_of(backend: object, messages: Sequence[ChatMessage]) -> TokenCount:
     """A (wrapped) backend's count with its method; backends without a method count offline."""
     current: object | None = backend
@@ -359,7 +346,7 @@ def token_count_of(backend: object, messages: Sequence[ChatMessage]) -> TokenCou
     counter = getattr(backend, "count_tokens", None)
     if callable(counter):
         return TokenCount(int(counter(messages)), "estimate")
-    return count_tokens(messages, _model_of(backend))
+    return count_tokens(messages, model_name_of(backend))
 
 
 # -- recording -------------------------------------------------------------------------------
@@ -423,7 +410,7 @@ class RecordingBackend:
     def context_window(self) -> ContextWindow:
         """The inner backend's window, recorded for replay."""
         inner = getattr(self.inner, "context_window", None)
-        window = inner() if callable(inner) else resolve_window(_model_of(self.inner))
+        window = inner() if callable(inner) else resolve_window(model_name_of(self.inner))
         with self._lock:
             if self._context.window != window:
                 self._context.window = window

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from opsrelay.errors import InputError, ProviderError
-from opsrelay.models.base import ChatBackend
+from opsrelay.models.base import ChatBackend, model_name_of
 from opsrelay.models.cassette import RecordingBackend, ReplayBackend
 from opsrelay.models.retry import RetryingBackend
 
@@ -161,16 +161,3 @@ def close_backend(backend: ChatBackend | None) -> None:
     close = getattr(backend, "close", None)
     if callable(close):
         close()
-
-
-def model_name_of(backend: ChatBackend) -> str:
-    """The provider model name requests must carry (what a cassette was recorded with, for replay)."""
-    current: object = backend
-    for _ in range(8):  # unwrap RecordingBackend / RetryingBackend layers
-        name = getattr(current, "model_name", None) or getattr(current, "model", None)
-        if isinstance(name, str) and name:
-            return name
-        current = getattr(current, "inner", None)
-        if current is None:
-            break
-    return backend.spec.partition(":")[2]
