@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import structlog
 
 from opsrelay.models.base import ChatMessage
+from opsrelay.models.context import http_json
 
 if TYPE_CHECKING:
     import tiktoken
@@ -272,16 +273,13 @@ def count_with_llamacpp(
     ``add_special`` counts what the model sees, BOS included. Servers older than
     ``/apply-template`` get each message tokenized plus :data:`ESTIMATE_TOKENS_PER_MESSAGE`.
     """
-    from opsrelay.models.context import http_json
-
     payload = [{"role": m.role, "content": m.content} for m in messages]
     rendered = http_json(
         "POST", f"{root}/apply-template", body={"messages": payload}, api_key=api_key, timeout_s=timeout_s
     )
     prompt = rendered.get("prompt") if isinstance(rendered, dict) else None
     if isinstance(prompt, str):
-        tokens = _tokenize(root, prompt, add_special=True, api_key=api_key, timeout_s=timeout_s)
-        return tokens
+        return _tokenize(root, prompt, add_special=True, api_key=api_key, timeout_s=timeout_s)
     total = ESTIMATE_TOKENS_PER_MESSAGE
     for message in messages:
         tokens = _tokenize(root, message.content, add_special=False, api_key=api_key, timeout_s=timeout_s)
@@ -294,8 +292,6 @@ def count_with_llamacpp(
 def _tokenize(
     root: str, text: str, *, add_special: bool, api_key: str | None, timeout_s: float
 ) -> int | None:
-    from opsrelay.models.context import http_json
-
     answer = http_json(
         "POST",
         f"{root}/tokenize",
