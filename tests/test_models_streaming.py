@@ -383,6 +383,7 @@ def test_free_text_requests_never_carry_a_format() -> None:
     with SSEServer(Script(pieces=["## Heading"])) as server:
         for mode in ("json_object", "tools"):
             backend(server, 2, structured_output=mode).complete(req())
+    assert len(server.bodies) == 2  # one request per mode, so the check below is not vacuous
     assert all("response_format" not in b and "tools" not in b for b in server.bodies)
 
 
