@@ -55,9 +55,8 @@ _NOT_READY = vocab.pattern("not_ready")
 _RELEASE_OK = vocab.pattern("release_ok")
 _ADVICE = vocab.pattern("h_recommendation", "h_non_fact", "h_target")
 _CONCERNS = vocab.pattern("concerns")
-_NOT_A_VERDICT_START = re.compile(
-    r"^(?:if|when|если|si|wenn|se|jika|apabila|nếu|如果|もし|만약|إذا|eğer)\b", re.I
-)
+# A line opening with "if"/"when" ("If the P1 is fixed: GO") states a condition, not the verdict.
+_NOT_A_VERDICT_START = vocab.pattern("conditional_clause")  # used with .match: at the start only
 
 
 def verdict_of(value: str, *, strict_start: bool = False) -> VerdictValue | None:
