@@ -49,15 +49,28 @@ def _decisions(messages: list[dict[str, Any]], facts: QAFacts) -> Decisions:
     return decide_offline(facts)
 
 
+def _asked_section(messages: list[dict[str, Any]]) -> str | None:
+    """The section asked for, named in the last instruction (a re-ask repeats it earlier on)."""
+    asked = [re.search(r'section "([^"]+)"', str(m.get("content") or "")) for m in reversed(messages)]
+    found = next((m for m in asked if m), None)
+    return found.group(1) if found else None
+
+
+def _schema_of(body: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The name and schema of a request's ``response_format`` json_schema (None and {} without one)."""
+    fmt = body.get("response_format") or {}
+    spec = fmt.get("json_schema") or {} if isinstance(fmt, dict) else {}
+    return spec.get("name"), spec.get("schema") or {}
+
+
 def devops_responder(body: dict[str, Any]) -> Reply:
     """Answer one chat-completions request body the way a competent model would."""
     messages = body.get("messages") or []
     facts = facts_from_messages(messages)
-    fmt = body.get("response_format") or {}
-    schema_name = ((fmt.get("json_schema") or {}).get("name")) if isinstance(fmt, dict) else None
+    schema_name, schema = _schema_of(body)
     if schema_name == "Decisions":
         # Answer exactly the fields the request's schema asks for.
-        wanted = fmt["json_schema"]["schema"].get("properties", {})
+        wanted = schema.get("properties", {})
         decided = decide_offline(facts).model_dump(mode="json")
         return Reply.json({k: v for k, v in decided.items() if k in wanted})
     if schema_name == "FactProposals":
@@ -84,10 +97,8 @@ def devops_responder(body: dict[str, Any]) -> Reply:
                 ]
             }
         )
-    # The section asked for is named in the last instruction (a re-ask repeats it earlier on).
-    asked = [re.search(r'section "([^"]+)"', str(m.get("content") or "")) for m in reversed(messages)]
-    heading = next((m for m in asked if m), None)
-    spec = SECTION_BY_HEADING.get(heading.group(1)) if heading else None
+    heading = _asked_section(messages)
+    spec = SECTION_BY_HEADING.get(heading) if heading else None
     if spec is None:
         return Reply.bad_request("scripted DevOps model: unrecognised request")
     markdown = write_section_offline(spec.key, facts, _decisions(messages, facts), ())
@@ -95,18 +106,6 @@ def devops_responder(body: dict[str, Any]) -> Reply:
 
 
 # --- weak, hostile and chatty models (for "never worse than the offline floor" tests) -------------
-
-
-def _asked_section(messages: list[dict[str, Any]]) -> str | None:
-    asked = [re.search(r'section "([^"]+)"', str(m.get("content") or "")) for m in reversed(messages)]
-    found = next((m for m in asked if m), None)
-    return found.group(1) if found else None
-
-
-def _schema_of(body: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    fmt = body.get("response_format") or {}
-    spec = fmt.get("json_schema") or {} if isinstance(fmt, dict) else {}
-    return spec.get("name"), spec.get("schema") or {}
 
 
 def filler_for_schema(
