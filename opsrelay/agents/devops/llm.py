@@ -498,9 +498,29 @@ class LLMDrafter:
     ) -> tuple[M | str | None, UsageTotals, str]:
         """Fit, ask, validate, re-ask once with the error; return (result or None, usage, last error).
 
-        Raises :class:`CallFallback` (carrying the usage so far) when a request cannot be sent
-        or is refused in a way that only this call should pay for.
+        A request that cannot be sent, or is refused in a way only this call should pay for
+        (:class:`CallFallback`), returns None with the usage so far, the run warning it carries
+        and its reason: the caller takes its fallback as for an unusable answer.
         """
+        try:
+            return self._exchange(
+                forms, kind=kind, purpose=purpose, max_tokens=max_tokens, parse=parse, schema=schema
+            )
+        except CallFallback as exc:
+            warned = UsageTotals(warnings=[exc.warning]) if exc.warning else UsageTotals()
+            return None, exc.usage + warned, exc.reason
+
+    def _exchange(
+        self,
+        forms: list[tuple[str, tuple[ChatMessage, ...]]],
+        *,
+        kind: str,
+        purpose: str,
+        max_tokens: int,
+        parse: Callable[[str], M | str],
+        schema: type[BaseModel] | None,
+    ) -> tuple[M | str | None, UsageTotals, str]:
+        """:meth:`_ask` itself; raises :class:`CallFallback` carrying the usage so far."""
         total = UsageTotals()
         error = ""
         for attempt in (1, 2):
@@ -564,17 +584,14 @@ class LLMDrafter:
             )
             return qa, UsageTotals(fallbacks=[note])
         messages = (*self.prefix(qa), ChatMessage(role="user", content=prompts.render("propose_facts")))
-        try:
-            result, usage, error = self._ask(
-                [("all", messages)],
-                kind="facts",
-                purpose="facts",
-                max_tokens=min(self.decide_max_tokens, FACTS_MAX_TOKENS),
-                parse=lambda text: parse_json_answer(text, FactProposals),
-                schema=FactProposals,
-            )
-        except CallFallback as exc:
-            result, usage, error = None, exc.usage + _warned(exc), exc.reason
+        result, usage, error = self._ask(
+            [("all", messages)],
+            kind="facts",
+            purpose="facts",
+            max_tokens=min(self.decide_max_tokens, FACTS_MAX_TOKENS),
+            parse=lambda text: parse_json_answer(text, FactProposals),
+            schema=FactProposals,
+        )
         if not isinstance(result, FactProposals):
             note = FallbackNote(call="facts", reason=f"no usable proposals ({error})", action="dropped")
             return qa, usage + UsageTotals(fallbacks=[note])
@@ -593,18 +610,14 @@ class LLMDrafter:
         """Decisions as structured output, validated field by field against the offline engine's."""
         offline = decide_offline(qa.facts)
         messages = self._decide_messages(self.prefix(qa))
-        try:
-            result, usage, error = self._ask(
-                [("all", messages)],
-                kind="decide",
-                purpose="decide",
-                max_tokens=self.decide_max_tokens,
-                parse=lambda text: parse_json_answer(text, ModelDecisions),
-                schema=ModelDecisions,
-            )
-        except CallFallback as exc:
-            result, usage, error = None, exc.usage, exc.reason
-            usage = usage + _warned(exc)
+        result, usage, error = self._ask(
+            [("all", messages)],
+            kind="decide",
+            purpose="decide",
+            max_tokens=self.decide_max_tokens,
+            parse=lambda text: parse_json_answer(text, ModelDecisions),
+            schema=ModelDecisions,
+        )
         if not isinstance(result, ModelDecisions):
             log.warning("model.fallback", purpose="decide", error=error)
             note = FallbackNote(call="decide", reason=f"the model's decisions could not be used ({error})")
@@ -641,16 +654,13 @@ class LLMDrafter:
                 self._section_messages(prefix, task.decisions, task.key, task, scoped=True),
             ),
         ]
-        try:
-            result, usage, error = self._ask(
-                forms,
-                kind="section",
-                purpose=purpose,
-                max_tokens=self.section_max_tokens,
-                parse=lambda text: section_markdown(text, spec.heading),
-            )
-        except CallFallback as exc:
-            result, usage, error = None, exc.usage + _warned(exc), exc.reason
+        result, usage, error = self._ask(
+            forms,
+            kind="section",
+            purpose=purpose,
+            max_tokens=self.section_max_tokens,
+            parse=lambda text: section_markdown(text, spec.heading),
+        )
         offline = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
         if isinstance(result, str):
             # Nothing untrusted reaches the CI YAML: every command the model's YAML runs must be
@@ -694,17 +704,14 @@ class LLMDrafter:
                 budget_chars = max(MIN_DIGEST_CHARS, (room(window, base) - self.critic_max_tokens) * 3)
                 forms.append((label, ask(digest(draft, budget_chars), with_decisions=with_decisions)))
             forms.append(("short digest", ask(digest(draft, MIN_DIGEST_CHARS), with_decisions=False)))
-        try:
-            result, usage, error = self._ask(
-                forms,
-                kind="critic",
-                purpose="critic",
-                max_tokens=self.critic_max_tokens,
-                parse=lambda text: parse_json_answer(text, CriticReport),
-                schema=CriticReport,
-            )
-        except CallFallback as exc:
-            result, usage, error = None, exc.usage + _warned(exc), exc.reason
+        result, usage, error = self._ask(
+            forms,
+            kind="critic",
+            purpose="critic",
+            max_tokens=self.critic_max_tokens,
+            parse=lambda text: parse_json_answer(text, CriticReport),
+            schema=CriticReport,
+        )
         if not isinstance(result, CriticReport):
             # The deterministic rubric still stands on its own.
             note = FallbackNote(call="critic", reason=error or "no usable answer", action="rubric_only")
@@ -733,10 +740,6 @@ class LLMDrafter:
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def _warned(exc: CallFallback) -> UsageTotals:
-    return UsageTotals(warnings=[exc.warning]) if exc.warning else UsageTotals()
 
 
 def _first_line(exc: Exception) -> str:
