@@ -72,7 +72,6 @@ __all__ = [
     "RecordingBackend",
     "ReplayBackend",
     "load_cassette",
-    "load_cassette_context",
     "messages_key",
     "request_key",
     "scrub_request",
@@ -251,7 +250,12 @@ class Interaction:
         return cls(key=key, purpose=purpose, request=request, response=response)
 
 
-def _read(path: str | os.PathLike[str]) -> tuple[Path, Mapping[str, Any]]:
+def _load(path: str | os.PathLike[str]) -> tuple[list[Interaction], RecordedContext]:
+    """Read a cassette: its interactions and its ``context`` (empty when it was recorded without one).
+
+    Missing, unreadable or malformed files raise :class:`InputError`; a malformed ``context`` is
+    dropped (it only refines replay).
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -266,29 +270,20 @@ def _read(path: str | os.PathLike[str]) -> tuple[Path, Mapping[str, Any]]:
     if not isinstance(data, Mapping) or data.get("version") != CASSETTE_VERSION:
         found = data.get("version") if isinstance(data, Mapping) else type(data).__name__
         raise InputError(f"cassette {p}: unsupported format (version {found!r}; expected {CASSETTE_VERSION})")
-    return p, data
-
-
-def _interactions(p: Path, data: Mapping[str, Any]) -> list[Interaction]:
     entries = data.get("interactions")
     if not isinstance(entries, list):
         raise InputError(f"cassette {p}: 'interactions' must be a list")
     try:
-        return [Interaction.from_json(e, f"interaction {i}") for i, e in enumerate(entries)]
+        interactions = [Interaction.from_json(e, f"interaction {i}") for i, e in enumerate(entries)]
     except (ValueError, TypeError) as exc:  # pydantic ValidationError is a ValueError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"cassette {p}: malformed ({first})") from None
+    return interactions, RecordedContext.from_json(data.get("context"))
 
 
 def load_cassette(path: str | os.PathLike[str]) -> list[Interaction]:
     """Read a cassette. Missing, unreadable or malformed files raise :class:`InputError`."""
-    return _interactions(*_read(path))
-
-
-def load_cassette_context(path: str | os.PathLike[str]) -> RecordedContext:
-    """Read a cassette's ``context`` object (empty for cassettes recorded without one)."""
-    _, data = _read(path)
-    return RecordedContext.from_json(data.get("context"))
+    return _load(path)[0]
 
 
 def _sorted(interactions: Iterable[Interaction]) -> list[Interaction]:
@@ -386,8 +381,7 @@ class RecordingBackend:
         self._interactions: list[Interaction] = []
         self._context = RecordedContext()
         if append and self.path.exists():
-            self._interactions = load_cassette(self.path)
-            self._context = load_cassette_context(self.path)
+            self._interactions, self._context = _load(self.path)
         self._dirty = False
 
     @property
@@ -491,9 +485,7 @@ class ReplayBackend:
         self.strict = strict
         self._lock = threading.Lock()
         self._slots: dict[str, _Slot] = {}
-        path_, data = _read(self.path)
-        self._all = _interactions(path_, data)
-        self._context = RecordedContext.from_json(data.get("context"))
+        self._all, self._context = _load(self.path)
         for it in self._all:
             self._slots.setdefault(it.key, _Slot()).interactions.append(it)
 
