@@ -435,13 +435,20 @@ class _Checker:
                 kept.append(ref)
         return kept
 
-    def grounded(self, path: str, basis: Basis, kept: list[EvidenceRef], had: int) -> Basis:
-        """A 'qa_fact' claim with no resolving citation left is recorded as an assumption."""
+    def cited(
+        self, path: str, basis: Basis, evidence: list[EvidenceRef], *, field: str = ""
+    ) -> dict[str, Any]:
+        """``{field}basis`` and ``{field}evidence`` checked, as keyword arguments of the decision.
+
+        Citations that do not resolve are dropped; a 'qa_fact' claim with none left is recorded
+        as an assumption.
+        """
+        kept = self.refs(f"{path}.{field}evidence", evidence)
         if basis == "qa_fact" and not kept:
-            why = "no citation resolves" if had else "no citation given"
-            self.note(f"{path}.basis", f"claims a QA fact but {why}", "assumption")
-            return "assumption"
-        return basis
+            why = "no citation resolves" if evidence else "no citation given"
+            self.note(f"{path}.{field}basis", f"claims a QA fact but {why}", "assumption")
+            basis = "assumption"
+        return {f"{field}basis": basis, f"{field}evidence": kept}
 
     def positive(self, path: str, model: int | float, offline: int | float, *, upper: float) -> Any:
         if model != offline and not 0 < model <= upper:
@@ -492,15 +499,13 @@ class _Checker:
         if region == dr_region and (region, dr_region) != (o.region, o.dr_region):
             self.note("hosting.dr_region", "the DR region equals the primary region")
             region, dr_region = (o.region, o.dr_region) if m.provider == o.provider else (region, dr_region)
-        kept = self.refs("hosting.evidence", m.evidence)
         return HostingDecision(
             provider=m.provider,
             provider_name=provider_name,
             region=region,
             dr_region=dr_region,
             rationale=self.text("hosting.rationale", m.rationale, o.rationale),
-            basis=self.grounded("hosting", m.basis, kept, len(m.evidence)),
-            evidence=kept,
+            **self.cited("hosting", m.basis, m.evidence),
         )
 
     def platform(self, m: PlatformDecision, o: PlatformDecision, provider: str) -> PlatformDecision:
@@ -515,14 +520,12 @@ class _Checker:
             mobile = None
         elif mobile is not None or o.mobile_release is not None:
             mobile = self.text("platform.mobile_release", mobile or "", o.mobile_release or "") or None
-        kept = self.refs("platform.evidence", m.evidence)
         return PlatformDecision(
             kind=m.kind,
             service=service,
             mobile_release=mobile,
             rationale=self.text("platform.rationale", m.rationale, o.rationale),
-            basis=self.grounded("platform", m.basis, kept, len(m.evidence)),
-            evidence=kept,
+            **self.cited("platform", m.basis, m.evidence),
         )
 
     def deployment(self, m: StrategyDecision, o: StrategyDecision) -> StrategyDecision:
@@ -541,14 +544,12 @@ class _Checker:
         if trigger != o.rollback_trigger and not re.search(r"\d", trigger):
             self.note("deployment.rollback_trigger", f"{trigger[:60]!r} is not measurable (no threshold)")
             trigger = o.rollback_trigger
-        kept = self.refs("deployment.evidence", m.evidence)
         return StrategyDecision(
             strategy=m.strategy,
             steps=steps,
             rollback_trigger=trigger,
             rationale=self.text("deployment.rationale", m.rationale, o.rationale),
-            basis=self.grounded("deployment", m.basis, kept, len(m.evidence)),
-            evidence=kept,
+            **self.cited("deployment", m.basis, m.evidence),
         )
 
     def runtime(self, path: str, m: RuntimeDecision, o: RuntimeDecision | None) -> RuntimeDecision | None:
@@ -600,8 +601,6 @@ class _Checker:
             if bad:
                 self.note(f"{path}.migration_tool", bad)
                 migration = base.migration_tool
-        mig_kept = self.refs(f"{path}.migration_evidence", m.migration_evidence)
-        kept = self.refs(f"{path}.evidence", m.evidence)
         return RuntimeDecision(
             language=m.language,
             display=self.text(f"{path}.display", m.display, base.display),
@@ -610,14 +609,12 @@ class _Checker:
             lint_command=commands["lint"],
             audit_command=commands["audit"],
             migration_tool=migration,
-            migration_basis=(
-                self.grounded(f"{path}.migration", m.migration_basis, mig_kept, len(m.migration_evidence))
+            **(
+                self.cited(path, m.migration_basis, m.migration_evidence, field="migration_")
                 if migration
-                else "assumption"
+                else {"migration_basis": "assumption", "migration_evidence": []}
             ),
-            migration_evidence=mig_kept if migration else [],
-            basis=self.grounded(path, m.basis, kept, len(m.evidence)),
-            evidence=kept,
+            **self.cited(path, m.basis, m.evidence),
         )
 
     def runtimes(self, m: list[RuntimeDecision], o: list[RuntimeDecision]) -> list[RuntimeDecision]:
@@ -653,7 +650,6 @@ class _Checker:
             if url is not None and not self.inputs.mentions(url):
                 self.note(f"environments[{i}].url", f"{url[:60]!r} is not in the QA report")
                 url = base.url if base else None
-            kept = self.refs(f"environments[{i}].evidence", env.evidence)
             out.append(
                 EnvironmentDecision(
                     name=env.name,
@@ -661,8 +657,7 @@ class _Checker:
                     purpose=self.text(
                         f"environments[{i}].purpose", env.purpose, base.purpose if base else env.name
                     ),
-                    basis=self.grounded(f"environments[{i}]", env.basis, kept, len(env.evidence)),
-                    evidence=kept,
+                    **self.cited(f"environments[{i}]", env.basis, env.evidence),
                 )
             )
         for env in o:
@@ -721,7 +716,9 @@ class _Checker:
             ):
                 self.note(f"{path}.version", f"version {version[:20]!r} is not in the QA report")
                 version = base.version if base else None
-            kept = self.refs(f"{path}.evidence", store.evidence)
+            cited = self.cited(path, store.basis, store.evidence)
+            if not cited["evidence"] and base is not None:
+                cited["evidence"] = list(base.evidence)
             out.append(
                 DatastoreDecision(
                     name=base.name if base else store.name,
@@ -729,8 +726,7 @@ class _Checker:
                     role=base.role if base else store.role,
                     hosting=hosting,
                     backup_method=backup,
-                    basis=self.grounded(path, store.basis, kept, len(store.evidence)),
-                    evidence=kept or (list(base.evidence) if base else []),
+                    **cited,
                 )
             )
             seen.add(k)
@@ -742,14 +738,12 @@ class _Checker:
         return out
 
     def observability(self, m: ObservabilityDecision, o: ObservabilityDecision) -> ObservabilityDecision:
-        kept = self.refs("observability.evidence", m.evidence)
         return ObservabilityDecision(
             metrics=self.name("observability.metrics", m.metrics, o.metrics),
             logs=self.name("observability.logs", m.logs, o.logs),
             tracing=self.name("observability.tracing", m.tracing, o.tracing),
             apm=self.name("observability.apm", m.apm, o.apm),
-            basis=self.grounded("observability", m.basis, kept, len(m.evidence)),
-            evidence=kept,
+            **self.cited("observability", m.basis, m.evidence),
         )
 
     def slo(self, m: SLODecision, o: SLODecision) -> SLODecision:
@@ -878,9 +872,7 @@ class _Checker:
             ):
                 values[name] = getattr(o, name)
         values["retention"] = self.text("recovery.retention", m.retention, o.retention)
-        kept = self.refs("recovery.evidence", m.evidence)
-        values["evidence"] = kept
-        values["basis"] = self.grounded("recovery", m.basis, kept, len(m.evidence))
+        values.update(self.cited("recovery", m.basis, m.evidence))
         return RecoveryDecision(**values)
 
     def delivery(self, m: Any, o: Any) -> Any:
@@ -910,13 +902,11 @@ class _Checker:
         )
 
     def alert_routing(self, m: AlertRouting, o: AlertRouting) -> AlertRouting:
-        kept = self.refs("alert_routing.evidence", m.evidence)
         return AlertRouting(
             critical=self.name("alert_routing.critical", m.critical, o.critical),
             warning=self.name("alert_routing.warning", m.warning, o.warning),
             info=self.name("alert_routing.info", m.info, o.info),
-            basis=self.grounded("alert_routing", m.basis, kept, len(m.evidence)),
-            evidence=kept,
+            **self.cited("alert_routing", m.basis, m.evidence),
         )
 
 
@@ -1014,12 +1004,10 @@ def validate_decisions(
         c.note("service_name", bad)
         service = offline.service_name
     hosting = c.hosting(model.hosting, offline.hosting)
-    ci_kept = c.refs("ci.evidence", model.ci.evidence)
     ci = model.ci.model_copy(
         update={
             "rationale": c.text("ci.rationale", model.ci.rationale, offline.ci.rationale),
-            "basis": c.grounded("ci", model.ci.basis, ci_kept, len(model.ci.evidence)),
-            "evidence": ci_kept,
+            **c.cited("ci", model.ci.basis, model.ci.evidence),
         }
     )
     if ci.system != offline.ci.system and offline.ci.basis == "qa_fact":
