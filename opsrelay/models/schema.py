@@ -50,6 +50,7 @@ MAX_ARRAY_ITEMS = 24
 """Upper bound given to every array of a structured-output schema that sets none itself."""
 
 _DATA_KEYWORDS = frozenset({"enum", "const", "examples"})
+_CONSTRAINED_STRING = frozenset({"enum", "format", "pattern"})  # already bounded: no maxLength
 
 SCHEMA_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 """What OpenAI accepts as ``response_format.json_schema.name`` (and as a function name)."""
@@ -72,7 +73,7 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = copy.deepcopy(converted)
     _drop_defaults(schema)
     _prune_unreferenced_defs(schema)
-    _bound_arrays(schema)
+    _bound(schema, "array", "maxItems", MAX_ARRAY_ITEMS)
     return schema
 
 
@@ -85,21 +86,7 @@ def bounded_for_grammar(schema: dict[str, Any]) -> dict[str, Any]:
     ends it. OpenAI's strict mode does not document ``maxLength``, so OpenAI never gets it.
     """
     bounded = copy.deepcopy(schema)
-
-    def visit(node: Any) -> None:
-        if isinstance(node, dict):
-            kind = node.get("type")
-            is_string = kind == "string" or (isinstance(kind, list) and "string" in kind)
-            if is_string and not {"enum", "format", "pattern"} & node.keys():
-                node.setdefault("maxLength", GRAMMAR_MAX_STRING)
-            for key, value in node.items():
-                if key not in _DATA_KEYWORDS:
-                    visit(value)
-        elif isinstance(node, list):
-            for item in node:
-                visit(item)
-
-    visit(bounded)
+    _bound(bounded, "string", "maxLength", GRAMMAR_MAX_STRING, unless=_CONSTRAINED_STRING)
     return bounded
 
 
@@ -131,17 +118,22 @@ def _drop_defaults(node: Any) -> None:
             _drop_defaults(item)
 
 
-def _bound_arrays(node: Any) -> None:
-    """Give every array schema without one a ``maxItems`` of :data:`MAX_ARRAY_ITEMS`."""
+def _bound(node: Any, kind: str, keyword: str, limit: int, *, unless: frozenset[str] = frozenset()) -> None:
+    """Give every schema of type ``kind`` (alone or in a type list) ``keyword: limit`` unless it has one.
+
+    Schemas that carry one of the ``unless`` keywords are left as they are; values under
+    enum/const/examples are data, not schemas, and are not visited.
+    """
     if isinstance(node, dict):
-        if node.get("type") == "array" or (isinstance(node.get("type"), list) and "array" in node["type"]):
-            node.setdefault("maxItems", MAX_ARRAY_ITEMS)
+        found = node.get("type")
+        if (found == kind or (isinstance(found, list) and kind in found)) and not unless & node.keys():
+            node.setdefault(keyword, limit)
         for key, value in node.items():
             if key not in _DATA_KEYWORDS:
-                _bound_arrays(value)
+                _bound(value, kind, keyword, limit, unless=unless)
     elif isinstance(node, list):
         for item in node:
-            _bound_arrays(item)
+            _bound(item, kind, keyword, limit, unless=unless)
 
 
 def _prune_unreferenced_defs(schema: dict[str, Any]) -> None:
