@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import Decisions, ServiceUnit
 from opsrelay.agents.devops.safety import slug
 from opsrelay.agents.devops.writers.cicd.cloud import cloud_auth, kube_connect, ssh_setup
-from opsrelay.agents.devops.writers.cicd.yamltext import yq
+from opsrelay.agents.devops.writers.cicd.yamltext import checkout_steps, yq
 
 
 def deploy_commands(d: Decisions, env: str, name: str) -> list[str]:
@@ -184,9 +183,7 @@ def deploy_job(
     lines.append("      BASE_URL: ${{ vars.BASE_URL }}")
     lines += [
         "    steps:",
-        f"      - uses: {kb.CHECKOUT.uses()} # {kb.CHECKOUT.tag}",
-        "        with:",
-        "          persist-credentials: false",
+        *checkout_steps(),
     ]
     if "openshift" not in d.platform.service.lower():
         lines += cloud_auth(d)

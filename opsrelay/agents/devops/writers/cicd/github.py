@@ -14,7 +14,7 @@ from opsrelay.agents.devops.writers.cicd.release import dispatch_inputs, mobile_
 from opsrelay.agents.devops.writers.cicd.services import db_services, service_env
 from opsrelay.agents.devops.writers.cicd.toolchains import setup_steps
 from opsrelay.agents.devops.writers.cicd.units import client_release_jobs, service_test_job, unit_job
-from opsrelay.agents.devops.writers.cicd.yamltext import run_step, safe_cmd
+from opsrelay.agents.devops.writers.cicd.yamltext import checkout_steps, run_step, safe_cmd
 
 
 def github_actions_yaml(d: Decisions) -> str:
@@ -24,9 +24,10 @@ def github_actions_yaml(d: Decisions) -> str:
     secret_env = sorted({v for c in commands for v in c.secret_env})
     kind = d.delivery.kind
     client = not kinds.is_server(kind)
-    native_app = bool(d.platform.mobile_release) and any(
-        rt.language in ("dart", "kotlin") for rt in d.runtimes
-    )
+    # A Flutter/native app beside the backend: store builds on a version tag, like a mobile app.
+    app = next((rt for rt in d.runtimes if rt.language in ("dart", "kotlin")), None)
+    native_app = bool(d.platform.mobile_release) and app is not None
+    load = ci_test_commands(d, "load")
     dispatch = dispatch_inputs("mobile" if native_app else kind)
     lines = [
         f"# .github/workflows/ci-cd.yml for {name}",
@@ -38,8 +39,8 @@ def github_actions_yaml(d: Decisions) -> str:
         *(["    tags: ['v*']"] if client or native_app else []),
         "  pull_request:",
         "    branches: [main]",
-        *(["  schedule:", "    - cron: '0 3 * * 1'"] if ci_test_commands(d, "load") else []),
-        *(dispatch or (["  workflow_dispatch:"] if ci_test_commands(d, "load") else [])),
+        *(["  schedule:", "    - cron: '0 3 * * 1'"] if load else []),
+        *(dispatch or (["  workflow_dispatch:"] if load else [])),
         "permissions:",
         "  contents: read",
         "concurrency:",
@@ -58,26 +59,20 @@ def github_actions_yaml(d: Decisions) -> str:
         lines += ["    env:", *env_lines]
     lines += [
         "    steps:",
-        f"      - uses: {kb.CHECKOUT.uses()} # {kb.CHECKOUT.tag}",
-        "        with:",
-        "          persist-credentials: false",
+        *checkout_steps(),
     ]
     for rt in d.runtimes:
         lines += setup_steps(rt, cache=not (client or native_app))  # no caches where releases publish
-    for rt in d.runtimes:
-        profile = kb.RUNTIMES[rt.language]
-        label = profile.label if rt.language != "other" else "make"
+    toolchains = [(rt, kb.RUNTIMES[rt.language]) for rt in d.runtimes]
+    labels = [p.label if rt.language != "other" else "make" for rt, p in toolchains]
+    for (rt, profile), label in zip(toolchains, labels, strict=True):
         lines += run_step(f"Install dependencies ({label})", safe_cmd(rt.install_command, profile.install))
-    for rt in d.runtimes:
-        profile = kb.RUNTIMES[rt.language]
-        label = profile.label if rt.language != "other" else "make"
+    for (rt, profile), label in zip(toolchains, labels, strict=True):
         lines += run_step(f"Lint ({label})", safe_cmd(rt.lint_command, profile.lint))
     for c in commands:
         title = f"QA tests: {c.command}" if c.from_qa else f"Tests: {c.command}"
         lines += run_step(title[:100], c.command, workdir=c.working_directory)
-    for rt in d.runtimes:
-        profile = kb.RUNTIMES[rt.language]
-        label = profile.label if rt.language != "other" else "make"
+    for (rt, profile), label in zip(toolchains, labels, strict=True):
         audit = safe_cmd(rt.audit_command, profile.audit)
         if audit.strip():  # C++ and Dart have no audit tool: the Trivy scan below reads their lockfiles
             lines += run_step(f"Dependency audit ({label})", audit)
@@ -114,9 +109,7 @@ def github_actions_yaml(d: Decisions) -> str:
         f"      IMAGE_REPO: {image}",
         *(["      SERVICE: ${{ matrix.service }}"] if units else []),
         "    steps:",
-        f"      - uses: {kb.CHECKOUT.uses()} # {kb.CHECKOUT.tag}",
-        "        with:",
-        "          persist-credentials: false",
+        *checkout_steps(),
         *login,
         "      - name: Build image",
         f"        run: {build_cmd}",
@@ -130,12 +123,8 @@ def github_actions_yaml(d: Decisions) -> str:
     deploy_name = f"{name}-${{{{ matrix.service }}}}" if units else name
     lines += deploy_job(d, "staging", deploy_name, image, units=units)
     lines += deploy_job(d, "production", deploy_name, image, units=units)
-    app = next((rt for rt in d.runtimes if rt.language in ("dart", "kotlin")), None)
-    if d.platform.mobile_release and app is not None:
-        # A Flutter/native app beside the backend: store builds on a version tag, like a mobile app.
-        android = True
-        ios = app.language == "dart"
-        lines += mobile_release_jobs(d.model_copy(update={"runtimes": [app]}), android, ios)
+    if native_app and app is not None:
+        lines += mobile_release_jobs(d.model_copy(update={"runtimes": [app]}), True, app.language == "dart")
     elif d.platform.mobile_release:
         lines += mobile_jobs(d)
     lines += load_job(d)
