@@ -86,10 +86,8 @@ FACTS_MAX_TOKENS = 2000
 
 
 # Decisions that follow from QA facts alone; the offline engine's values are always used (the
-# service units, where the decisions have them, are read off the QA facts too).
-FACT_DECISIONS = tuple(
-    n for n in ("release_gate", "test_commands", "services") if n in Decisions.model_fields
-)
+# service units are read off the QA facts too).
+FACT_DECISIONS = ("release_gate", "test_commands", "services")
 # Derived from the decisions' basis flags instead of being restated by the model.
 DERIVED_DECISIONS = ("assumptions",)
 

@@ -36,6 +36,7 @@ from opsrelay.agents.devops.decisions import (
     CapacityDecision,
     DatastoreDecision,
     Decisions,
+    DeliveryDecision,
     EnvironmentDecision,
     EvidenceRef,
     HostingDecision,
@@ -875,7 +876,7 @@ class _Checker:
         values.update(self.cited("recovery", m.basis, m.evidence))
         return RecoveryDecision(**values)
 
-    def delivery(self, m: Any, o: Any) -> Any:
+    def delivery(self, m: DeliveryDecision, o: DeliveryDecision) -> DeliveryDecision:
         """The release path: the kind of software is a QA fact, the wording may be the model's."""
         if m.kind != o.kind:
             self.note("delivery.kind", f"the QA facts show a {o.kind}, not a {m.kind}")
@@ -1030,6 +1031,7 @@ def validate_decisions(
         recovery=c.recovery(model.recovery, offline.recovery),
         alert_routing=c.alert_routing(model.alert_routing, offline.alert_routing),
         release_gate=offline.release_gate,
+        delivery=c.delivery(model.delivery, offline.delivery),
         assumptions=[],
     )
     decided = _unchecked_fields_offline(c, decided, offline)
@@ -1040,9 +1042,6 @@ def validate_decisions(
     rest: dict[str, Any] = {}
     for name in type(offline).model_fields:
         if name in known or name == "assumptions":
-            continue
-        if name == "delivery" and hasattr(model, "delivery"):
-            rest[name] = c.delivery(model.delivery, offline.delivery)
             continue
         if getattr(model, name) != getattr(offline, name):
             c.note(name, "not checked field by field: the offline engine's value is used")
