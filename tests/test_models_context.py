@@ -41,6 +41,7 @@ from opsrelay.models.errors import (
 )
 from opsrelay.models.openai_backend import OpenAIBackend, context_error_from
 from opsrelay.models.retry import RetryingBackend
+from opsrelay.models.schema import GRAMMAR_MAX_STRING
 from opsrelay.models.tokens import (
     TRUNCATION_RATIO,
     TokenCount,
@@ -788,6 +789,42 @@ def test_a_count_made_before_the_probe_is_not_reused_after_it() -> None:
         early = b.token_count(msgs("same", "messages"), probe=False)
         later = b.token_count(msgs("same", "messages"))
     assert (early.method, later.method) == ("estimate", "server")
+
+
+def test_only_grammar_servers_get_string_bounds_in_the_schema() -> None:
+    """A probed llama.cpp server gets maxLength on free strings; an unprobed or OpenAI server never."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "gate": {"type": "string", "enum": ["open", "blocked"]},
+            "reason": {"type": "string"},
+            "fixes": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+        },
+        "required": ["gate", "reason", "fixes"],
+        "additionalProperties": False,
+    }
+    answer = Reply.json({"gate": "blocked", "reason": "open P1", "fixes": []})
+    request = ChatRequest(
+        model="gemma-3-270m", messages=msgs("s", "u"), schema_name="Gate", json_schema=schema
+    )
+    with FakeOpenAI(default=answer, models=["gemma-3-270m"], server_info="llamacpp") as server:
+        b = live(server.base_url)
+        b.complete(request)  # the server is not known yet: sent as given
+        b.context_window()  # what a run asks first: now it is known to be llama.cpp
+        b.complete(request)
+        before, after = (body["response_format"]["json_schema"]["schema"] for body in server.chat_requests)
+    assert before == schema
+    props = after["properties"]
+    assert props["reason"]["maxLength"] == GRAMMAR_MAX_STRING
+    assert props["fixes"]["items"]["maxLength"] == GRAMMAR_MAX_STRING
+    assert "maxLength" not in props["gate"]  # an enum is bounded already
+    assert schema["properties"]["reason"] == {"type": "string"}  # the caller's schema is not mutated
+    with FakeOpenAI(default=answer) as server:
+        b = live(server.base_url, model="gpt-4.1-mini")
+        b.context_window()
+        b.complete(request.model_copy(update={"model": "gpt-4.1-mini"}))
+        sent = server.chat_requests[0]["response_format"]["json_schema"]["schema"]
+    assert sent == schema
 
 
 # -- a real llama.cpp server -------------------------------------------------------------------
