@@ -577,10 +577,11 @@ class OpenAIBackend:
     def _check_truncation(self, request: ChatRequest, response: ChatResponse) -> None:
         """Raise :class:`PromptTruncatedError` when the server reports far fewer prompt tokens than sent.
 
-        Counts without asking the server about itself (no extra requests here). Skipped when the
-        server reported no usage, for short prompts, and when the server's own reported window
-        had room for the prompt: then a low count is prompt-cache accounting (Ollama counts only
-        the tokens it evaluated), not truncation.
+        Counts without probing the server (a server not asked yet is counted offline); a server
+        already known to be llama.cpp counts the prompt with its tokenizer (two requests, cached
+        per distinct messages). Skipped when the server reported no usage, for short prompts,
+        and when the server's own reported window had room for the prompt: then a low count is
+        prompt-cache accounting (Ollama counts only the tokens it evaluated), not truncation.
         """
         reported = response.usage.input_tokens
         if reported <= 0:
