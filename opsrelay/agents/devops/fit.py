@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -126,16 +126,16 @@ def decisions_json(decisions: Decisions, section: str | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _cited_lines(node: Any, out: set[int]) -> None:
+def evidence_refs(node: Any) -> Iterator[tuple[str, int, str]]:
+    """Every evidence reference (source, line, text) in dumped facts (JSON-like dicts and lists)."""
     if isinstance(node, dict):
-        line = node.get("line")
-        if {"source", "line", "text"} <= set(node) and isinstance(line, int) and line > 0:
-            out.add(line)
+        if {"source", "line", "text"} <= set(node) and isinstance(node.get("line"), int):
+            yield str(node["source"]), int(node["line"]), str(node["text"])
         for value in node.values():
-            _cited_lines(value, out)
+            yield from evidence_refs(value)
     elif isinstance(node, list):
         for value in node:
-            _cited_lines(value, out)
+            yield from evidence_refs(value)
 
 
 def numbered(text: str) -> str:
@@ -149,8 +149,7 @@ def cited_excerpt(text: str, facts: Mapping[str, Any], *, context: int = CONTEXT
     Gaps are marked with ``…`` so the model does not read two distant lines as one passage.
     """
     lines = text.splitlines()
-    cited: set[int] = set()
-    _cited_lines(facts, cited)
+    cited = {line for _, line, _ in evidence_refs(facts) if line > 0}
     keep: set[int] = set()
     for n in cited:
         keep.update(range(max(1, n - context), min(len(lines), n + context) + 1))

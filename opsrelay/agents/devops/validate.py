@@ -47,6 +47,7 @@ from opsrelay.agents.devops.decisions import (
     SLODecision,
     StrategyDecision,
 )
+from opsrelay.agents.devops.fit import evidence_refs
 from opsrelay.agents.devops.knowledge.datastores import _DATASTORE_ALIASES as DATASTORE_ALIASES
 from opsrelay.agents.devops.safety import vet_test_command
 from opsrelay.facts.model import (
@@ -160,17 +161,6 @@ def _collapse(text: str) -> str:
     return " ".join(re.sub(r"[`*_|]", " ", text).split()).lower()
 
 
-def _walk_evidence(node: Any) -> Iterator[tuple[str, int, str]]:
-    if isinstance(node, dict):
-        if {"source", "line", "text"} <= set(node) and isinstance(node.get("line"), int):
-            yield str(node["source"]), int(node["line"]), str(node["text"])
-        for value in node.values():
-            yield from _walk_evidence(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk_evidence(value)
-
-
 @dataclass
 class Inputs:
     """The lines a citation may point to: the QA document's, and the facts' evidence lines."""
@@ -185,7 +175,7 @@ class Inputs:
     @classmethod
     def of(cls, qa: IngestedQA) -> Inputs:
         """Index one ingested QA document (its text and every evidence line its facts cite)."""
-        refs = set(_walk_evidence(qa.facts.model_dump(mode="json")))
+        refs = set(evidence_refs(qa.facts.model_dump(mode="json")))
         texts = [qa.text, *(t for _, _, t in refs)]
         corpus = "\n".join(texts)
         return cls(
