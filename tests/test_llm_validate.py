@@ -41,7 +41,7 @@ def offline(qa: IngestedQA) -> Decisions:
 def check(qa: IngestedQA, offline: Decisions, **changes: object) -> tuple[Decisions, dict[str, str]]:
     """Validate the offline decisions with ``changes`` applied: (result, field → reason)."""
     decided, fallbacks = validate_decisions(offline.model_copy(update=changes), offline, qa)
-    return decided, {f.field: f.reason for f in fallbacks}
+    return decided, {f.target: f.reason for f in fallbacks}
 
 
 @pytest.mark.parametrize("path", [*QA_DOCS, EXAMPLE], ids=lambda p: Path(p).stem[:40])
@@ -284,7 +284,7 @@ def test_the_release_path_follows_the_kind_of_software() -> None:
     canary = offline.deployment.model_copy(update={"strategy": "canary"})
     decided, fallbacks = validate_decisions(offline.model_copy(update={"deployment": canary}), offline, qa)
     assert decided.deployment == offline.deployment
-    assert [f.field for f in fallbacks] == ["deployment.strategy"]
+    assert [f.target for f in fallbacks] == ["deployment.strategy"]
 
 
 def test_ci_commands_must_be_the_offline_engines_own(qa: IngestedQA, offline: Decisions) -> None:

@@ -632,11 +632,8 @@ class LLMDrafter:
             return offline, usage + UsageTotals(fallbacks=[note])
         if fallbacks:
             log.warning("model.decision_fallbacks", count=len(fallbacks), fields=fallback_summary(fallbacks))
-        notes = [
-            FallbackNote(call="decide", target=f.field, reason=f.reason, action=f.action) for f in fallbacks
-        ]
         decided = checked.model_copy(update={"assumptions": derive_assumptions(checked)})
-        return decided, usage + UsageTotals(fallbacks=notes)
+        return decided, usage + UsageTotals(fallbacks=fallbacks)
 
     def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
         """One section as Markdown (or a revision with findings); offline fallback after one re-ask."""

@@ -61,6 +61,7 @@ from opsrelay.facts.model import (
     StackKind,
     TestCommand,
 )
+from opsrelay.handoff import FallbackNote
 from opsrelay.ingest import IngestedQA
 
 # Availability objectives outside this range are typos or filler: below 90 % is no objective at
@@ -69,18 +70,6 @@ AVAILABILITY_RANGE = (90.0, 99.999)
 # Longest durations accepted for RTO, RPO and the backup interval (one week, in minutes).
 MAX_RECOVERY_MINUTES = 7 * 24 * 60
 MAX_INSTANCES = 1000
-
-
-class DecisionFallback(BaseModel):
-    """One model decision field replaced (or adjusted) before use, and why."""
-
-    field: str = Field(description="Dotted path of the decision field, e.g. 'runtimes[0].lint_command'.")
-    reason: str = Field(description="Why the model's value could not be used.")
-    action: str = Field(
-        default="offline",
-        description="'offline' (the offline engine's value is used), 'dropped' (an entry or "
-        "citation removed), 'assumption' (kept, but recorded as an assumption).",
-    )
 
 
 # --- filler --------------------------------------------------------------------------------------
@@ -388,10 +377,10 @@ class _Checker:
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
-        self.fallbacks: list[DecisionFallback] = []
+        self.fallbacks: list[FallbackNote] = []
 
     def note(self, path: str, reason: str, action: str = "offline") -> None:
-        self.fallbacks.append(DecisionFallback(field=path, reason=reason, action=action))
+        self.fallbacks.append(FallbackNote(call="decide", target=path, reason=reason, action=action))
 
     # generic helpers ------------------------------------------------------------------------
 
@@ -977,14 +966,15 @@ def _unchecked_fields_offline(c: _Checker, decided: Decisions, offline: Decision
 
 def validate_decisions(
     model: Decisions, offline: Decisions, qa: IngestedQA
-) -> tuple[Decisions, list[DecisionFallback]]:
+) -> tuple[Decisions, list[FallbackNote]]:
     """Check every field of the model's decisions; invalid ones take the offline engine's value.
 
     ``model`` already carries the fact-determined fields (release gate, test commands) from
     ``offline``; they are taken from ``offline`` again here so nothing the model wrote survives
     in them. ``assumptions`` is left for the caller to derive from the checked basis flags.
-    Returns the decisions to use and one :class:`DecisionFallback` per replaced, dropped or
-    re-based field, in field order.
+    Returns the decisions to use and one :class:`~opsrelay.handoff.FallbackNote` per replaced,
+    dropped or re-based field (call ``decide``, target the dotted field path, e.g.
+    ``runtimes[0].lint_command``), in field order.
     """
     c = _Checker(Inputs.of(qa))
     service = model.service_name
@@ -1093,10 +1083,10 @@ def clean_citations(markdown: str, inputs: Inputs) -> tuple[str, list[str]]:
     return "\n".join(out), removed
 
 
-def fallback_summary(fallbacks: Iterable[DecisionFallback]) -> str:
+def fallback_summary(fallbacks: Iterable[FallbackNote]) -> str:
     """One line for logs: how many fields fell back and the first few paths."""
     items = list(fallbacks)
-    head = ", ".join(f.field for f in items[:5])
+    head = ", ".join(f.target for f in items[:5])
     return f"{len(items)} field(s): {head}{', …' if len(items) > 5 else ''}" if items else "none"
 
 
