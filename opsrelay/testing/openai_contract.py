@@ -246,6 +246,21 @@ def _check_name(param: str, value: Any) -> Violation | None:
     return None
 
 
+def _tagged_item(where: str, item: Any, key: str, allowed: Sequence[str]) -> Violation | None:
+    """An array item that must be an object whose ``key`` (role, type) is one of ``allowed``.
+
+    OpenAI reports, in this order: not an object (invalid_type), ``key`` absent
+    (missing_required_parameter), ``key`` not allowed (invalid_value).
+    """
+    if not isinstance(item, Mapping):
+        return _invalid_type(where, "an object", item)
+    if item.get(key) is None:
+        return _missing(f"{where}.{key}")
+    if item[key] not in allowed:
+        return _invalid_value(f"{where}.{key}", item[key], allowed)
+    return None
+
+
 def _check_int(param: str, value: Any, minimum: int) -> Violation | None:
     if value is None:
         return None
@@ -338,16 +353,11 @@ def _message_violations(messages: Any, present: bool) -> Iterator[Violation]:
         return
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
-        if not isinstance(msg, Mapping):
-            yield _invalid_type(where, "an object", msg)
+        bad = _tagged_item(where, msg, "role", ROLES)
+        if bad:
+            yield bad
             return
-        role = msg.get("role")
-        if role is None:
-            yield _missing(f"{where}.role")
-            return
-        if role not in ROLES:
-            yield _invalid_value(f"{where}.role", role, ROLES)
-            return
+        role = msg["role"]
         # [ERR] "Invalid 'messages[1].name': string does not match pattern. Expected a string
         # that matches the pattern '^[a-zA-Z0-9_-]+$'."
         if msg.get("name") is not None:
@@ -378,16 +388,11 @@ def _content_violations(msg: Mapping[str, Any], role: str, where: str) -> Iterat
     allowed = _PART_TYPES.get(role, ("text",))
     for j, part in enumerate(content):
         pwhere = f"{where}.content[{j}]"
-        if not isinstance(part, Mapping):
-            yield _invalid_type(pwhere, "an object", part)
+        bad = _tagged_item(pwhere, part, "type", allowed)
+        if bad:
+            yield bad
             return
-        kind = part.get("type")
-        if kind is None:
-            yield _missing(f"{pwhere}.type")
-            return
-        if kind not in allowed:
-            yield _invalid_value(f"{pwhere}.type", kind, allowed)
-            return
+        kind = part["type"]
         if kind == "text" and "text" not in part:
             yield _missing(f"{pwhere}.text")
             return
@@ -489,17 +494,11 @@ def _tool_violations(tools: Any) -> Iterator[Violation]:
         return
     for i, tool in enumerate(tools):
         where = f"tools[{i}]"
-        if not isinstance(tool, Mapping):
-            yield _invalid_type(where, "an object", tool)
+        bad = _tagged_item(where, tool, "type", ("function", "custom"))
+        if bad:
+            yield bad
             return
-        kind = tool.get("type")
-        if kind is None:
-            yield _missing(f"{where}.type")
-            return
-        if kind not in ("function", "custom"):
-            yield _invalid_value(f"{where}.type", kind, ("function", "custom"))
-            return
-        if kind == "custom":
+        if tool["type"] == "custom":
             continue
         function = tool.get("function")
         if function is None:
