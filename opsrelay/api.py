@@ -117,45 +117,37 @@ def _settings(**kwargs: Any) -> RunSettings:
         raise InputError(f"invalid setting: {' '.join(first[1:3]).strip() or first[0]}") from None
 
 
-_CAP_ENV = {
+# Run settings a caller may leave to the environment: option name → variable (whole numbers
+# of tokens, except the structured-output mode).
+_FROM_ENV = {
     "section_max_tokens": "OPSRELAY_SECTION_MAX_TOKENS",
     "decide_max_tokens": "OPSRELAY_DECIDE_MAX_TOKENS",
     "critic_max_tokens": "OPSRELAY_CRITIC_MAX_TOKENS",
+    "context_window": "OPSRELAY_CONTEXT_WINDOW",
+    "structured_output": "OPSRELAY_STRUCTURED_OUTPUT",
 }
 
 
-def _token_caps(options: HandoffOptions) -> dict[str, int]:
-    """Output caps per call kind: the option, else its environment variable, else the default."""
-    caps: dict[str, int] = {}
-    for name, env in _CAP_ENV.items():
-        value: object = options.get(name)
-        if value is None and os.environ.get(env):
-            try:
-                value = int(os.environ[env])
-            except ValueError:
-                raise InputError(f"{env} must be a whole number of tokens, not {os.environ[env]!r}") from None
-        if value is not None:
-            caps[name] = int(value)  # type: ignore[call-overload]
-    return caps
+def _env_settings(options: HandoffOptions) -> dict[str, Any]:
+    """Output caps, context window and structured-output mode: the option, else its variable.
 
-
-def _model_options(options: HandoffOptions) -> dict[str, Any]:
-    """Context window and structured-output mode: the option, else the environment, else defaults."""
+    Absent ones keep the RunSettings default; a variable that is not a whole number is an
+    InputError naming it.
+    """
     out: dict[str, Any] = {}
-    window = options.get("context_window")
-    if window is None and os.environ.get("OPSRELAY_CONTEXT_WINDOW"):
-        raw = os.environ["OPSRELAY_CONTEXT_WINDOW"]
-        try:
-            window = int(raw)
-        except ValueError:
-            raise InputError(
-                f"OPSRELAY_CONTEXT_WINDOW must be a whole number of tokens, not {raw!r}"
-            ) from None
-    if window is not None:
-        out["context_window"] = window
-    mode = options.get("structured_output") or os.environ.get("OPSRELAY_STRUCTURED_OUTPUT")
-    if mode:
-        out["structured_output"] = mode
+    for name, env in _FROM_ENV.items():
+        value: Any = options.get(name)
+        raw = os.environ.get(env)
+        if value in (None, "") and raw:
+            if name == "structured_output":
+                value = raw
+            else:
+                try:
+                    value = int(raw)
+                except ValueError:
+                    raise InputError(f"{env} must be a whole number of tokens, not {raw!r}") from None
+        if value not in (None, ""):
+            out[name] = value
     return out
 
 
@@ -224,8 +216,7 @@ def stream_handoff(
         max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES),
         budget_tokens=options.get("budget_tokens"),
         require_approval=options.get("approve", False),
-        **_token_caps(options),
-        **_model_options(options),
+        **_env_settings(options),
     )
     checkpoint = options.get("checkpoint")
     if settings.require_approval and checkpoint is None:

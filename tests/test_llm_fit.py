@@ -295,3 +295,20 @@ def test_a_schema_sent_in_the_prompt_counts_against_the_window(
     assert "does not fit the 8,192-token context window" in calls["decide"]
     assert not [r for r in calls.values() if "for its length" in r]  # nothing was sent too long
     assert decide_sent == []
+
+
+def test_model_settings_come_from_the_option_else_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsrelay.api import _env_settings
+    from opsrelay.errors import InputError
+
+    monkeypatch.setenv("OPSRELAY_CONTEXT_WINDOW", "4096")
+    monkeypatch.setenv("OPSRELAY_STRUCTURED_OUTPUT", "tools")
+    monkeypatch.setenv("OPSRELAY_SECTION_MAX_TOKENS", "900")
+    assert _env_settings({"section_max_tokens": 700}) == {
+        "section_max_tokens": 700,
+        "context_window": 4096,
+        "structured_output": "tools",
+    }
+    monkeypatch.setenv("OPSRELAY_DECIDE_MAX_TOKENS", "lots")
+    with pytest.raises(InputError, match="OPSRELAY_DECIDE_MAX_TOKENS must be a whole number"):
+        _env_settings({})
