@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from opsrelay.ingest import ingest_text
 
 REGRESSION = "# Regression run\n\n| id | name | result |\n|---|---|---|\n" + "\n".join(
@@ -130,3 +132,18 @@ def test_a_failure_whose_defect_was_fixed_or_that_passed_on_retest_does_not_bloc
     )
     facts = ingest_text(text).facts
     assert facts.outcome_failures == [] and not facts.release_blocked
+
+
+def test_a_line_of_padding_spaces_does_not_stall_the_extractor() -> None:
+    # Console output pasted into a report keeps its padding (k6's banner, fixed-width tables). The
+    # labelled-count reader had five interchangeable \s* around its label: one line of 143 spaces
+    # took 8 s, 200 spaces 40 s. It must stay linear, and still read the labelled counts.
+    padding = " " * 160
+    text = (
+        f"# Test run\n\n```\n         /\\      Grafana   /‾‾/{padding}\n```\n{padding}\n\n"
+        f"Results of the nightly run{padding}\n\n- Passed: 9\n- Failed: 2\n"
+    )
+    start = time.perf_counter()
+    facts = ingest_text(text).facts
+    assert time.perf_counter() - start < 2.0
+    assert [(r.passed, r.failed) for r in facts.test_results] == [(9, 2)]
