@@ -6,7 +6,7 @@ package re-exports them so callers keep writing ``kb.RUNTIMES``, ``kb.datastore_
 Pure data plus small lookups.
 """
 
-from opsrelay.agents.devops.knowledge.clouds import CLOUDS, CloudProfile, cloud_of, dr_region_for, region_in
+from opsrelay.agents.devops.knowledge.clouds import CLOUDS, cloud_of, dr_region_for, region_in
 from opsrelay.agents.devops.knowledge.datastores import (
     DATASTORES,
     TEST_ONLY_DATASTORES,
@@ -27,7 +27,6 @@ from opsrelay.agents.devops.knowledge.markers import (
 from opsrelay.agents.devops.knowledge.names import norm
 from opsrelay.agents.devops.knowledge.observability import (
     APM_TOOLS,
-    COMPLIANCE_PATTERNS,
     LOG_TOOLS,
     METRICS_TOOLS,
     PAGING_TOOLS,
@@ -40,26 +39,18 @@ from opsrelay.agents.devops.knowledge.pins import (
     CHECKOUT,
     COSIGN_INSTALLER,
     DOWNLOAD_ARTIFACT,
-    FLUTTER_ACTION,
     GCP_AUTH,
-    RUST_TOOLCHAIN,
-    SETUP_BUN,
-    SETUP_DOTNET,
-    SETUP_GO,
     SETUP_JAVA,
     SETUP_NODE,
-    SETUP_PYTHON,
     SETUP_RUBY,
     TRIVY_IMAGE,
     UPLOAD_ARTIFACT,
-    ActionPin,
 )
 from opsrelay.agents.devops.knowledge.toolchains import (
     BASE_IMAGES,
     GRADLE_OVERRIDES,
     RUNTIMES,
     UPDATE_COMMANDS,
-    RuntimeProfile,
     framework_language,
     language_of,
 )
@@ -72,12 +63,10 @@ __all__ = [
     "CANARY_MARKERS",
     "CHECKOUT",
     "CLOUDS",
-    "COMPLIANCE_PATTERNS",
     "CONTAINER_MARKERS",
     "COSIGN_INSTALLER",
     "DATASTORES",
     "DOWNLOAD_ARTIFACT",
-    "FLUTTER_ACTION",
     "GCP_AUTH",
     "GRADLE_OVERRIDES",
     "KUBERNETES_MARKERS",
@@ -88,13 +77,8 @@ __all__ = [
     "MOBILE_MARKERS",
     "PAGING_TOOLS",
     "RUNTIMES",
-    "RUST_TOOLCHAIN",
-    "SETUP_BUN",
-    "SETUP_DOTNET",
-    "SETUP_GO",
     "SETUP_JAVA",
     "SETUP_NODE",
-    "SETUP_PYTHON",
     "SETUP_RUBY",
     "TEST_ONLY_DATASTORES",
     "TRACE_TOOLS",
@@ -102,10 +86,7 @@ __all__ = [
     "UPDATE_COMMANDS",
     "UPLOAD_ARTIFACT",
     "VM_MARKERS",
-    "ActionPin",
-    "CloudProfile",
     "DatastoreProfile",
-    "RuntimeProfile",
     "cloud_of",
     "compliance_mentions",
     "datastore_profile",
