@@ -140,13 +140,11 @@ class _Budget:
         self.used = 0
         self.lock = threading.Lock()
 
-    def reserve(self, request: ChatRequest, prompt_tokens: int | None = None) -> None:
+    def reserve(self, request: ChatRequest, prompt_tokens: int) -> None:
+        """Refuse ``request`` (its counted prompt plus its output cap) if it could exceed the limit."""
         if self.limit is None:
             return
-        prompt = (
-            prompt_tokens if prompt_tokens is not None else sum(len(m.content) for m in request.messages) // 4
-        )
-        estimate = prompt + (request.max_tokens or 0)
+        estimate = prompt_tokens + (request.max_tokens or 0)
         with self.lock:
             if self.used + estimate > self.limit:
                 raise BudgetExceeded(
