@@ -143,6 +143,15 @@ def test_distributed_software_is_released_not_deployed(kind: str) -> None:
         assert server_only not in text, server_only
     assert d.platform.kind == "distribution"
     assert _field(md, "Database Backups").startswith("- **Database Backups**: Not applicable")
+    # the check above is only meaningful with an on-device database in the stack
+    with_db = _facts(
+        "mobile",
+        [("Flutter", "framework", "3.24"), ("Android", "platform", None), ("SQLite", "datastore", None)],
+        ["flutter test"],
+    )
+    backups = _field(render_offline(with_db, date=DATE), "Database Backups")
+    assert backups.startswith("- **Database Backups**: Not applicable")
+    assert "SQLite lives on users' devices" in backups and "server backups" in backups
     assert _field(md, "Server Metrics").startswith("- **Server Metrics**: Not applicable")
     # Nothing assumed about servers: no availability/latency/autoscaling assumptions for a client.
     topics = d.assumption_topics()
@@ -199,14 +208,25 @@ def test_mobile_app_moves_through_store_tracks_and_rolls_back_by_halting() -> No
     assert "cannot roll a release back" in cicd and "--release_status halted" in cicd
     assert "ANR" in _section(md, "Monitoring & Observability")
     assert "SQLite" not in _field(md, "Database Backups") or "devices" in _field(md, "Database Backups")
+    assert _field(md, "Database Backups").startswith("- **Database Backups**: Not applicable")
+    # the check above is only meaningful with an on-device database in the stack
+    with_db = _facts(
+        "mobile",
+        [("Flutter", "framework", "3.24"), ("Android", "platform", None), ("SQLite", "datastore", None)],
+        ["flutter test"],
+    )
+    backups = _field(render_offline(with_db, date=DATE), "Database Backups")
+    assert backups.startswith("- **Database Backups**: Not applicable")
+    assert "SQLite lives on users' devices" in backups and "server backups" in backups
 
 
 def test_embedded_rolls_out_to_canary_devices_first() -> None:
     md = render_offline(_facts("embedded", [("C++", "language", None)], ["ctest"]), date=DATE)
     jobs = _pipeline(md)["jobs"]
-    assert '\\"group\\": \\"canary\\"' in _runs(jobs["release-canary"]) or "canary" in _runs(
-        jobs["release-canary"]
-    )
+    canary = _runs(jobs["release-canary"])
+    # the tagged image is deployed to the canary device group, not merely mentioned
+    assert '\\"group\\": \\"canary\\"' in canary
+    assert '"$OTA_API/deployments"' in canary and "cosign sign-blob" in canary
     assert jobs["fleet-wave"]["environment"]["name"] == "production"
     assert "A/B" in _section(md, "CI/CD Pipeline")
 
