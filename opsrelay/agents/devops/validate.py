@@ -819,15 +819,15 @@ class _Checker:
     def recovery(self, m: RecoveryDecision, o: RecoveryDecision) -> RecoveryDecision:
         values = m.model_dump()
         numbers = ("rto_minutes", "rpo_minutes", "backup_interval_minutes")
+        # Objectives and cadence are one design, with the archiving that makes the RPO possible.
+        design = (*numbers, "continuous_archiving", "archiving_method")
         for name in numbers:
             values[name] = self.positive(
                 f"recovery.{name}", getattr(m, name), getattr(o, name), upper=MAX_RECOVERY_MINUTES
             )
         if any(values[n] != getattr(m, n) for n in numbers):
-            # Objectives and cadence are one design: once one number is the offline engine's,
-            # all of them (and the archiving that makes the RPO possible) are.
-            for name in (*numbers, "continuous_archiving", "archiving_method"):
-                values[name] = getattr(o, name)
+            # Once one number is the offline engine's, the whole design is.
+            values.update({name: getattr(o, name) for name in design})
         elif m.continuous_archiving and filler_reason(m.archiving_method) is not None:
             self.note("recovery.archiving_method", "continuous archiving claimed without a method")
             values["continuous_archiving"], values["archiving_method"] = (
@@ -843,14 +843,7 @@ class _Checker:
                 f"RPO {values['rpo_minutes']} min is shorter than the backup interval "
                 f"{values['backup_interval_minutes']} min without continuous archiving",
             )
-            for name in (
-                "rto_minutes",
-                "rpo_minutes",
-                "backup_interval_minutes",
-                "continuous_archiving",
-                "archiving_method",
-            ):
-                values[name] = getattr(o, name)
+            values.update({name: getattr(o, name) for name in design})
         values["retention"] = self.text("recovery.retention", m.retention, o.retention)
         values.update(self.cited("recovery", m.basis, m.evidence))
         return RecoveryDecision(**values)
