@@ -349,3 +349,25 @@ def test_russian_load_test_log() -> None:
     }
     assert [(r.total, r.passed, r.failed) for r in f.test_results] == [(52, 48, 4)]
     assert f.release_blocked
+
+
+@pytest.mark.parametrize(
+    "header", ["Service", "Micro-services", "Servicio", "Servizio", "Dienst", "サービス"]
+)
+def test_a_services_table_in_any_language(header: str) -> None:
+    # lang/*.yaml col_service: adding a language adds its services column, with no code change.
+    f = facts(
+        f"# QA\n\n12 tests passed.\n\n| {header} | Status |\n|---|---|\n"
+        "| gateway | ✅ PASS |\n| billing | ❌ FAIL |\n| search | ✅ PASS |\n"
+    )
+    got = [(s.name, s.status) for s in f.services]
+    assert got == [("gateway", "ok"), ("billing", "failing"), ("search", "ok")]
+
+
+@pytest.mark.parametrize("header", ["Component", "Module", "Componente", "Modul"])
+def test_a_component_or_module_column_is_not_a_services_table(header: str) -> None:
+    f = facts(
+        f"# QA\n\n12 tests passed.\n\n| {header} | Status |\n|---|---|\n"
+        "| gateway | ✅ PASS |\n| billing | ❌ FAIL |\n| search | ✅ PASS |\n"
+    )
+    assert f.services == []

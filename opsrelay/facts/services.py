@@ -93,12 +93,8 @@ _PRODUCTS = {t.name.lower() for t in CATALOGUE}
 
 _PASS = vocab.pattern("pass")
 _FAIL = vocab.pattern("fail", "not_building", "down_words")
-# The column of a services table: "Service", "Microservice", "Servicio"… (not "Component" or
-# "Module": bug tables and coverage tables use those for parts of one application).
-_HEADER = re.compile(
-    r"(?:micro-?)?services?|servicios?|serviços?|dienste?|сервис\w*|服务|サービス|서비스|hizmet\w*|layanan",
-    re.I,
-)
+# The column of a services table, or a heading over services (lang/*.yaml: col_service).
+_HEADER = vocab.pattern("col_service")
 # Generic words that start like a service name but are not one: "service-to-service", "web-server".
 _GENERIC_HEAD = _words(
     "service services server servers to per cross multi self inter micro non pre post sub end",
