@@ -158,22 +158,18 @@ class Inputs:
     lines: list[str]
     known_refs: set[tuple[str, int, str]]
     evidence_sources: set[str]
-    corpus: str = ""
-    _norm_corpus: str = field(default="", repr=False)
+    norm_corpus: str = field(repr=False)  # every input text, normalised by kb.norm (for mentions)
 
     @classmethod
     def of(cls, qa: IngestedQA) -> Inputs:
         """Index one ingested QA document (its text and every evidence line its facts cite)."""
         refs = set(evidence_refs(qa.facts.model_dump(mode="json")))
-        texts = [qa.text, *(t for _, _, t in refs)]
-        corpus = "\n".join(texts)
         return cls(
             source_name=qa.source_name,
             lines=qa.text.splitlines(),
             known_refs=refs,
             evidence_sources={s for s, _, _ in refs} | set(qa.evidence_files),
-            corpus=corpus,
-            _norm_corpus=kb.norm(corpus),
+            norm_corpus=kb.norm("\n".join([qa.text, *(t for _, _, t in refs)])),
         )
 
     def resolve(self, ref: EvidenceRef) -> str | None:
@@ -199,7 +195,7 @@ class Inputs:
     def mentions(self, name: str) -> bool:
         """True when the QA inputs name ``name`` (case and punctuation ignored)."""
         key = kb.norm(name)
-        return len(key) >= 2 and key in self._norm_corpus
+        return len(key) >= 2 and key in self.norm_corpus
 
 
 # --- known products ---------------------------------------------------------------------------------
