@@ -133,6 +133,8 @@ class Document:
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     _heading_at: list[int] = field(default_factory=list)
     _paths: dict[int, list[Heading]] = field(default_factory=dict)
+    _titled: bool = False
+    """Whether the document has exactly one H1 (its title): set with the heading index."""
 
     # -- addressing -------------------------------------------------------------------------------
 
@@ -201,7 +203,7 @@ class Document:
         must not read the title as one. With several H1s, they are sections and are kept.
         """
         path = self.heading_path(number)
-        if path and path[0].level == 1 and sum(1 for h in self.headings if h.level == 1) == 1:
+        if path and path[0].level == 1 and self._titled:
             return path[1:]
         return path
 
@@ -369,3 +371,4 @@ def _index_headings(doc: Document) -> None:
             k = starts[n]
         at[n - 1] = k
     doc._heading_at = at
+    doc._titled = sum(1 for h in doc.headings if h.level == 1) == 1
