@@ -43,6 +43,7 @@ from opsrelay.models.openai_backend import OpenAIBackend, context_error_from
 from opsrelay.models.retry import RetryingBackend
 from opsrelay.models.schema import GRAMMAR_MAX_STRING
 from opsrelay.models.tokens import (
+    ESTIMATE_TOKENS_PER_MESSAGE,
     TRUNCATION_RATIO,
     TokenCount,
     count_tokens,
@@ -657,6 +658,17 @@ def test_counts_are_cached_per_distinct_messages() -> None:
         assert server.paths().count("POST /tokenize") == 2
 
 
+def test_a_llamacpp_server_without_apply_template_counts_each_message() -> None:
+    """Servers older than /apply-template: each message tokenized, plus the estimate's overhead."""
+    routes = llamacpp_routes()
+    del routes[("POST", "/apply-template")]
+    with InfoServer(routes) as server:
+        counted = live(server.base_url).token_count(msgs("You are terse.", "Two words"))
+        asked = server.paths()
+    assert counted == TokenCount(3 + 2 + 3 * ESTIMATE_TOKENS_PER_MESSAGE, "server")  # words + overhead
+    assert asked == ["GET /props", "POST /apply-template", "POST /tokenize", "POST /tokenize"]
+
+
 def test_a_llamacpp_server_that_cannot_count_is_asked_once() -> None:
     """Without /tokenize (a proxy passing /props and /v1 only) counting falls back for good."""
     routes = llamacpp_routes()
@@ -703,6 +715,7 @@ def test_fake_llamacpp_window_counting_and_refusal() -> None:
     err = info.value
     assert err.context_window == 4096
     assert err.prompt_tokens is not None and counted.tokens >= err.prompt_tokens  # never under the server
+    assert counted.tokens == err.prompt_tokens  # /apply-template + /tokenize: the server's own count
 
 
 def test_fake_vllm_window_and_refusal_numbers() -> None:

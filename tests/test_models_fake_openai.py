@@ -332,6 +332,11 @@ def test_llamacpp_props_slots_and_tokenize_agree_with_the_counts() -> None:
         props = httpx.get(root(server) + "/props", timeout=5).json()
         slots = httpx.get(root(server) + "/slots", timeout=5).json()
         text = "<|user|>How many tokens is this?<|end|>"
+        rendered = httpx.post(
+            root(server) + "/apply-template",
+            json={"messages": [{"role": "user", "content": "How many tokens is this?"}]},
+            timeout=5,
+        ).json()["prompt"]
         tokens = httpx.post(root(server) + "/tokenize", json={"content": text}, timeout=5).json()["tokens"]
         pieces = httpx.post(
             root(server) + "/tokenize", json={"content": "abcdefg", "with_pieces": True}, timeout=5
@@ -341,6 +346,7 @@ def test_llamacpp_props_slots_and_tokenize_agree_with_the_counts() -> None:
         not_at_v1 = httpx.get(server.base_url + "/props", timeout=5)
     assert props["default_generation_settings"]["n_ctx"] == 8192 and props["total_slots"] == 2
     assert [s["n_ctx"] for s in slots] == [8192, 8192]
+    assert rendered == text  # the fake's chat template, as its prompt tokens count it
     assert len(tokens) == usage["prompt_tokens"] == estimate_tokens(text)
     assert all(isinstance(t, int) for t in tokens)
     assert [p["piece"] for p in pieces] == ["abcd", "efg"]

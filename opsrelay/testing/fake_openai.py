@@ -56,8 +56,9 @@ Simulated, so that tests can assert on cost, time, limits and concurrency:
 * **servers without structured outputs** (``structured_output_support``): ``json_schema`` (or
   also ``json_object``) is refused with a 400 naming ``response_format``;
 * **server info endpoints** (``server_info=``): llama.cpp's ``GET /props``, ``GET /slots``,
-  ``POST /tokenize``; Ollama's ``POST /api/show`` and ``GET /api/ps``; vLLM's ``max_model_len``
-  in ``GET /v1/models`` and its ``POST /tokenize``. All at the server root (no ``/v1``), as the
+  ``POST /apply-template`` (the messages in the fake's template) and ``POST /tokenize``;
+  Ollama's ``POST /api/show`` and ``GET /api/ps``; vLLM's ``max_model_len`` in
+  ``GET /v1/models`` and its ``POST /tokenize``. All at the server root (no ``/v1``), as the
   real servers serve them;
 * **concurrency**: :attr:`FakeOpenAI.in_flight` and :attr:`FakeOpenAI.peak_in_flight`;
 * optionally, **max tokens**: ``enforce_max_tokens=True`` truncates long answers.
@@ -594,7 +595,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(fake, body, reply, prompt_tokens)
 
     def _info_post(self, fake: FakeOpenAI, path: str, body: Any) -> None:
-        """The POST routes of ``server_info``: ``/tokenize`` (llama.cpp, vLLM), Ollama ``/api/show``."""
+        """The POST routes of ``server_info``: llama.cpp's, vLLM's ``/tokenize``, Ollama's ``/api/show``."""
+        if fake.server_info == "llamacpp" and path == "/apply-template":
+            # llama.cpp renders the messages with the model's chat template: here, the fake's.
+            messages = body.get("messages") if isinstance(body, dict) else None
+            if not isinstance(messages, list):
+                self._send_error(400, "fake_openai: /apply-template needs a 'messages' list")
+                return
+            self._send_json(200, {"prompt": _prompt_text({"messages": messages})})
+            return
         if fake.server_info == "llamacpp" and path == "/tokenize":
             content = body.get("content") if isinstance(body, dict) else None
             if not isinstance(content, str):
