@@ -356,7 +356,12 @@ _CLOUD_WORDS: dict[str, tuple[str, ...]] = {
 
 
 def _foreign_cloud(text: str, provider: str) -> str | None:
-    """The other cloud ``text`` names (e.g. 'Amazon RDS' while hosting is on Azure), or None."""
+    """The other cloud ``text`` names (e.g. 'Amazon RDS' while hosting is on Azure), or None.
+
+    Off the three clouds (provider 'other') no cloud is foreign.
+    """
+    if provider not in _CLOUD_WORDS:
+        return None
     key = kb.norm(text)
     for cloud, words in _CLOUD_WORDS.items():
         if cloud != provider and any(w in key for w in words):
@@ -448,7 +453,7 @@ class _Checker:
         profile = kb.CLOUDS.get(m.provider)
         expected = profile.name if profile else o.provider_name
         provider_name = m.provider_name
-        if m.provider != "other" and _foreign_cloud(provider_name, m.provider) is not None:
+        if _foreign_cloud(provider_name, m.provider) is not None:
             self.note("hosting.provider_name", f"{provider_name!r} names another cloud than {m.provider!r}")
             provider_name = expected
         provider_name = self.text("hosting.provider_name", provider_name, expected, label="provider_name")
@@ -486,7 +491,7 @@ class _Checker:
 
     def platform(self, m: PlatformDecision, o: PlatformDecision, provider: str) -> PlatformDecision:
         service = self.name("platform.service", m.service, o.service)
-        foreign = _foreign_cloud(service, provider) if provider != "other" else None
+        foreign = _foreign_cloud(service, provider)
         if foreign:
             self.note("platform.service", f"{service!r} is a {foreign} product but hosting is {provider}")
             return o
@@ -678,7 +683,7 @@ class _Checker:
                 self.note(path, "no usable hosting or backup method", "dropped")
                 continue
             for label, value in (("hosting", hosting), ("backup_method", backup)):
-                foreign = _foreign_cloud(value, provider) if provider != "other" else None
+                foreign = _foreign_cloud(value, provider)
                 if foreign and base is not None:
                     self.note(
                         f"{path}.{label}", f"{value[:50]!r} is a {foreign} service but hosting is {provider}"
