@@ -371,3 +371,20 @@ def test_a_component_or_module_column_is_not_a_services_table(header: str) -> No
         "| gateway | ✅ PASS |\n| billing | ❌ FAIL |\n| search | ✅ PASS |\n"
     )
     assert f.services == []
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Pass rate: 100% (8/8)", [(8, 8)]),
+        ("通过率: 87.5% (7/8)", [(7, 8)]),
+        ("Taxa de aprovação: 75% (6/8)", [(6, 8)]),
+        ("Tasa de éxito: 75% (6/8)", [(6, 8)]),
+        ("Erfolgsquote: 75 % (6/8)", [(6, 8)]),
+        ("Tỷ lệ đạt: 75% (6/8)", [(6, 8)]),
+        ("Bypass rate: 5% (1/20)", []),  # a whole word of lang/*.yaml pass_rate, not a word ending in "pass"
+    ],
+)
+def test_a_pass_rate_with_its_ratio_in_any_language(line: str, expected: list[tuple[int, int]]) -> None:
+    f = facts(f"# QA report\n\n## Test results\n\n- {line} tests\n")
+    assert [(r.passed, r.total) for r in f.test_results] == expected

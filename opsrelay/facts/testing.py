@@ -330,9 +330,7 @@ _COUNT_TESTS_OUTCOME = re.compile(
 )
 # "Pass rate: 100% (8/8)", "通过率: 100% (8/8)": the ratio in parentheses is passed/total
 _RATE_RATIO = re.compile(
-    rf"(?:pass(?:ing)?\s+rate|success\s+rate|通过率|通過率|成功率|合格率|başarı\s+oranı|taxa\s+de\s+(?:sucesso|aprovação)|"
-    rf"tasa\s+de\s+éxito|erfolgsquote|tỷ\s+lệ\s+đạt)\W{{0,6}}[\d.]+\s*%\s*\(\s*{_N}\s*/\s*{_N}\s*\)",
-    re.I,
+    vocab.alternation(vocab.terms("pass_rate")) + rf"\W{{0,6}}[\d.]+\s*%\s*\(\s*{_N}\s*/\s*{_N}\s*\)", re.I
 )
 # "Status: ✅ PASS (13/13 tests)"
 _PASS_RATIO = re.compile(rf"\bpass(?:ed|ing)?\b\W{{0,4}}{_N}\s*/\s*{_N}\s+(?:tests?|specs?|cases?)\b", re.I)
