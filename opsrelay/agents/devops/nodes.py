@@ -299,12 +299,7 @@ class DevOpsNodes:
             return review_document(self._render(state, secs, history, final=None), facts)
 
         def offline(keys: list[str], decisions: Decisions, why: str) -> dict[str, SectionDraft]:
-            trial = dict(sections)
-            for key in keys:
-                draft, _ = OfflineDrafter().draft(SectionTask(key=key, qa=state["qa"], decisions=decisions))
-                marked = mark_fallback(draft.markdown, why)
-                trial[key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
-            return trial
+            return sections | {key: _offline_section(state["qa"], decisions, key, why) for key in keys}
 
         current = rubric(sections)
         if current.verdict == "pass":
@@ -422,13 +417,19 @@ class DevOpsNodes:
             spec = SECTION_BY_HEADING.get(heading)
             if spec is None or spec.key not in out or out[spec.key].source == "offline":
                 continue
-            task = SectionTask(key=spec.key, qa=state["qa"], decisions=state["decisions"])
-            draft, _ = OfflineDrafter().draft(task)
-            marked = mark_fallback(
-                draft.markdown, "the model's version contained an unsafe command or a secret"
+            out[spec.key] = _offline_section(
+                state["qa"],
+                state["decisions"],
+                spec.key,
+                "the model's version contained an unsafe command or a secret",
             )
-            out[spec.key] = draft.model_copy(update={"markdown": marked, "source": "fallback"})
         return out
+
+
+def _offline_section(qa: IngestedQA, decisions: Decisions, key: str, why: str) -> SectionDraft:
+    """The offline engine's version of a section, marked as a fallback with the reason."""
+    draft, _ = OfflineDrafter().draft(SectionTask(key=key, qa=qa, decisions=decisions))
+    return draft.model_copy(update={"markdown": mark_fallback(draft.markdown, why), "source": "fallback"})
 
 
 def _weight(review: Review, heading: str) -> int:
