@@ -388,3 +388,24 @@ def test_a_component_or_module_column_is_not_a_services_table(header: str) -> No
 def test_a_pass_rate_with_its_ratio_in_any_language(line: str, expected: list[tuple[int, int]]) -> None:
     f = facts(f"# QA report\n\n## Test results\n\n- {line} tests\n")
     assert [(r.passed, r.total) for r in f.test_results] == expected
+
+
+@pytest.mark.parametrize(
+    ("heading", "status"),
+    [("Scenario", "Status: Passed"), ("Escenario", "Estado: Aprobado"), ("Сценарий", "Статус: Пройден")],
+)
+def test_scenarios_that_record_their_result_in_any_language_raise_no_question(
+    heading: str, status: str
+) -> None:
+    # Scenario headings were read in many languages but their results only in English, so a Spanish
+    # or Russian report with every result recorded was asked why none was.
+    items = "".join(f"### {heading} {i}\n\n{status}\n\n" for i in range(1, 4))
+    f = facts(f"# QA\n\nTests: 3 passed, 0 failed.\n\n{items}Verdict: PASS\n")
+    assert f.verdict.value == "PASS"
+    assert not any("record no status" in q.question for q in f.open_questions)
+    unrecorded = facts(
+        f"# QA\n\nTests: 3 passed, 0 failed.\n\n{items.replace(status, 'Notes: -')}Verdict: PASS\n"
+    )
+    assert any(
+        q.question.startswith("3 of 3 test scenarios record no status") for q in unrecorded.open_questions
+    )

@@ -441,7 +441,14 @@ _ITEM_HEADING = re.compile(
     r"testfall|сценари\w*|тест-кейс|シナリオ|テストケース|场景|用例|시나리오)\s*[-#:]?\s*\d+",
     re.I,
 )
-_RESULT_WORD = re.compile(r"[✅❌✔✗✘⚠]|\b(?:pass(?:ed)?|fail(?:ed)?|ok|blocked)\b", re.I)
+# A recorded result in any language ("Status: Passed", "Estado: Aprobado", "Статус: Пройден").
+_RESULT_WORD = re.compile(
+    r"[✅❌✔✗✘⚠]|\bok\b|"
+    + vocab.alternation(
+        vocab.terms("pass") + vocab.terms("fail") + vocab.terms("approved") + vocab.terms("rejected")
+    ),
+    re.I,
+)
 # A field left as its template placeholder: "[DATE]", "[NAME]", "<tester>", "{date}", "TBD", "YYYY-MM-DD".
 _PLACEHOLDER = re.compile(
     r"^\s*(?:\[[A-Z][A-Z _/-]{1,30}\]|<[a-z][\w -]{1,30}>|\{\{?[\w -]{2,30}\}?\}|TBD|TBA|"
