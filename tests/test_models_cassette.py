@@ -24,6 +24,7 @@ from opsrelay.models.cassette import (
 from opsrelay.models.context import ContextWindow
 from opsrelay.models.openai_backend import OpenAIBackend
 from opsrelay.models.retry import RetryingBackend
+from opsrelay.models.tokens import count_tokens
 from opsrelay.testing.fake_openai import FakeOpenAI, Reply
 
 FAKE_KEY = "sk-test-not-a-real-key-0123456789"
@@ -453,6 +454,8 @@ def test_recording_stores_the_window_and_counts_and_replay_returns_them(tmp_path
     assert replay.token_count(req("a").messages).method == "estimate"
     # messages never counted in the recorded run: counted offline, not an error
     assert replay.count_tokens(req("b").messages) > 0
+    # ... for the model the requests carry (tiktoken where its file is cached, else the estimate)
+    assert replay.count_tokens(req("b").messages) == count_tokens(req("b").messages, "gpt-4.1-mini").tokens
 
 
 def test_recorded_counts_win_over_offline_counting(tmp_path: Path) -> None:
@@ -482,6 +485,7 @@ def test_old_cassettes_without_context_use_the_known_table(tmp_path: Path) -> No
     window = replay.context_window()
     assert (window.tokens, window.source) == (1_047_576, "known-model")  # gpt-4.1-mini
     assert replay.count_tokens(req("a").messages) > 0
+    assert replay.count_tokens(req("a").messages) == count_tokens(req("a").messages, "gpt-4.1-mini").tokens
 
 
 def test_recorder_over_a_backend_without_context_methods_still_answers(tmp_path: Path) -> None:
