@@ -86,13 +86,11 @@ def _title_parts(title: str) -> tuple[list[str], bool]:
     return kept, work_item
 
 
-def project_from_title(title: str) -> str | None:
-    """Return the project/service name inside a report title, e.g. 'Load Test Results - Production ML API'."""
-    name, _ = _name_from_title(title)
-    return name
-
-
 def _name_from_title(title: str) -> tuple[str | None, bool]:
+    """The name inside a report title ('Load Test Results - Production ML API'), and work-item flag.
+
+    The flag says whether a work item ("Story 4.2", "PG-3") was dropped from the title.
+    """
     parts = [p.strip() for p in _SEPARATOR.split(title) if p and p.strip()]
     keep, work_item = _title_parts(title)
     if not keep:

@@ -187,17 +187,6 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\|")
 _CLAUSE_SPLIT = re.compile(r"[,;:()\[\]—–|→]|\s-\s")
 
 
-def sentence_around(text: str, pos: int) -> str:
-    """Return the sentence (or table cell) of a line that contains a character position."""
-    start = 0
-    for m in _SENTENCE_SPLIT.finditer(text):
-        if m.end() <= pos:
-            start = m.end()
-        else:
-            return text[start : m.start()]
-    return text[start:]
-
-
 def clause_before(text: str, pos: int) -> str:
     """Return the clause text from the last clause separator up to a position."""
     head = text[:pos]
