@@ -194,19 +194,22 @@ class DevOpsNodes:
         critic's remaining findings are reported as minor (see :func:`advisory_critic`).
         """
         best_review = state.get("best_review") or state["review"]
-        sections = self._without_unsafe_sections(
-            state, state.get("best_sections") or state["sections"], best_review
-        )
+        judged = state.get("best_sections") or state["sections"]
+        sections = self._without_unsafe_sections(state, judged, best_review)
         stop_reason = state.get("stop_reason", "max_revisions")
         facts = state["qa"].facts
         history = state.get("history", [])
         sections, replaced = self._offline_where_better(state, sections, history)
         # Re-check the final text (its changelog, maybe a replaced section); the critic's
-        # judgement stands for the sections it judged. The banner follows the final verdict.
+        # judgement stands for the sections it judged, not for those replaced since (as unsafe
+        # or by the offline floor). The banner follows the final verdict.
+        changed = {
+            SECTION_BY_KEY[k].heading
+            for k, d in sections.items()
+            if k not in judged or judged[k].markdown != d.markdown
+        }
         critic = [
-            f
-            for f in best_review.findings
-            if f.rule.startswith("critic.") and f.section not in {SECTION_BY_KEY[k].heading for k in replaced}
+            f for f in best_review.findings if f.rule.startswith("critic.") and f.section not in changed
         ]
 
         def render_and_review(verdict: str, score: int) -> tuple[str, Review]:
