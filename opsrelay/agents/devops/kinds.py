@@ -112,6 +112,23 @@ class KindProfile:
     health_signals: tuple[str, ...]
     rollback_trigger: str
     rationale: str
+    artefacts: str
+    """What one release produces, e.g. a container image per commit or a versioned package per tag."""
+    # The phrases below are only written for distributed kinds (library, CLI, apps, devices).
+    telemetry: str = ""
+    """Where field signals come from (the assumption recorded for the guide)."""
+    field_monitoring: str = ""
+    """The tool or console the field signals are read in."""
+    artefact_storage: str = ""
+    """Where release artefacts live and how long they are kept."""
+    alert_release_broken: str = ""
+    """Alert threshold: the release itself is broken (publish, install or crash-free users)."""
+    alert_field_errors: str = ""
+    """Alert threshold: error reports from the field."""
+    incident_p1: str = ""
+    """What makes a P1 incident for this kind."""
+    containment: str = ""
+    """How a bad release is stopped from spreading."""
 
 
 PROFILES: dict[DeliveryKind, KindProfile] = {
@@ -122,6 +139,7 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         ("availability", "p95 latency", "5xx rate"),
         "",
         "A network service is deployed to a runtime platform behind a load balancer.",
+        artefacts="a container image per commit, promoted unchanged from staging to production",
     ),
     "library": KindProfile(
         "library",
@@ -136,6 +154,24 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         "dependent build) or a failed post-publish install check",
         "A library runs inside its consumers' processes: it is released as a versioned package to its "
         "registry (semantic versioning, changelog, checksums), not deployed to servers.",
+        artefacts="a versioned package for each semver tag",
+        telemetry=(
+            "Adoption and regressions are tracked through registry download statistics and issues "
+            "labelled 'regression'; the library itself sends no telemetry."
+        ),
+        field_monitoring="GitHub Insights and the registry's download statistics",
+        artefact_storage=(
+            "Release packages in the registry (immutable once published) and GitHub release assets; CI "
+            "artefacts kept 90 days."
+        ),
+        alert_release_broken=(
+            "1 failed publish to the registry or 1 failed post-publish install check, on first failure"
+        ),
+        alert_field_errors=(
+            "3 or more issues labelled 'regression' against the latest version within 24 hours"
+        ),
+        incident_p1="a published version that breaks consumers' builds or corrupts data",
+        containment="yank or deprecate the version and point users to the previous one",
     ),
     "cli": KindProfile(
         "cli",
@@ -150,6 +186,23 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         "confirmed against the new version",
         "A command-line tool runs on its users' machines: it ships as signed, checksummed binaries per "
         "OS/architecture and through package managers, not as a deployed service.",
+        artefacts="release archives per OS/architecture for each semver tag",
+        telemetry=(
+            "The tool sends no telemetry; release-asset downloads, the install smoke test and issue "
+            "reports are the field signals."
+        ),
+        field_monitoring="GitHub Insights and the registry's download statistics",
+        artefact_storage=(
+            "Release binaries, SHA256SUMS, signatures and SBOMs as GitHub release assets (immutable once "
+            "published); CI artefacts kept 90 days."
+        ),
+        alert_release_broken=(
+            "1 or more published release assets failing the install smoke test (404 or checksum "
+            "mismatch), on first failure"
+        ),
+        alert_field_errors="3 or more crash reports against the latest version within 24 hours",
+        incident_p1="a published binary that cannot be installed or run, or corrupts user data",
+        containment="take the release off 'latest' and revert the package-manager manifests",
     ),
     "mobile": KindProfile(
         "mobile",
@@ -164,6 +217,20 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         "percentage, or a P1 defect reported from the field",
         "A mobile app reaches users through the app stores: store tracks with staged rollout percentages "
         "and crash-rate gates; stores cannot roll a release back, so rollback is halt plus hotfix.",
+        artefacts="signed store binaries (Android App Bundle / iOS IPA) per version code",
+        telemetry=(
+            "Crash and ANR telemetry come from Firebase Crashlytics and the store consoles (Google Play "
+            "Console / App Store Connect)."
+        ),
+        field_monitoring="Firebase Crashlytics with the Google Play Console / App Store Connect vitals",
+        artefact_storage=(
+            "Signed App Bundles/IPAs kept in the store consoles and as CI artefacts for 90 days; upload "
+            "keys in the CI secret store."
+        ),
+        alert_release_broken="Crash-free users below 99 % for 1 hour on the current rollout percentage",
+        alert_field_errors="ANR rate above 0.47 % or crash rate above 1 % of sessions for 24 hours",
+        incident_p1="crash-free users below 99 % on the rollout, or data loss on devices",
+        containment="halt the staged rollout and pause the phased release",
     ),
     "desktop": KindProfile(
         "desktop",
@@ -178,6 +245,20 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         "channel",
         "A desktop app runs on users' machines: it ships as signed installers and reaches them through "
         "auto-update channels (beta, then stable in percentages).",
+        artefacts="signed installers per OS per version, with an auto-update feed entry",
+        telemetry=(
+            "Crash reports come from the app's crash reporter (Sentry) and update success from the "
+            "auto-update feed's logs."
+        ),
+        field_monitoring="Sentry crash reporting plus the update feed's logs",
+        artefact_storage=(
+            "Signed installers and the update feed on GitHub Releases (or the update server's object "
+            "storage); CI artefacts kept 90 days."
+        ),
+        alert_release_broken="Crash-free users below 99 % for 1 hour on the current rollout percentage",
+        alert_field_errors="Auto-update failures above 2 % for 1 hour",
+        incident_p1="crash-free sessions below 99 % or a failing auto-update",
+        containment="take the version off the update feed",
     ),
     "embedded": KindProfile(
         "embedded",
@@ -192,6 +273,20 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         "current wave over 24 hours, or canary devices offline",
         "Embedded and TV software runs on a device fleet: signed images are rolled out over the air in "
         "waves, canary devices first, with automatic fallback to the previous image.",
+        artefacts="signed update images per version, with A/B partition fallback",
+        telemetry="Devices report a heartbeat, update status and crash/reboot counts to the OTA service.",
+        field_monitoring="the OTA service's fleet dashboard (heartbeat, update status, reboot counts)",
+        artefact_storage=(
+            "Signed update images in the OTA service's artefact store, the last three versions kept for "
+            "fallback; CI artefacts kept 90 days."
+        ),
+        alert_release_broken="Crash-free users below 99 % for 1 hour on the current rollout percentage",
+        alert_field_errors=(
+            "Update failures above 1 % in the current wave for 30 minutes, or any canary device offline "
+            "for 15 minutes"
+        ),
+        incident_p1="devices failing to boot or going offline after an update",
+        containment="halt the OTA campaign; failed devices fall back to the previous A/B slot",
     ),
     "data_pipeline": KindProfile(
         "data_pipeline",
@@ -207,6 +302,7 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         "7-day average",
         "A data pipeline runs as scheduled jobs: a release changes the job definition; data-quality "
         "checks gate each run's output and backfills re-run affected partitions.",
+        artefacts="a container image per commit running the pipeline's scheduled jobs",
     ),
     "distributed_node": KindProfile(
         "distributed_node",
@@ -221,6 +317,7 @@ PROFILES: dict[DeliveryKind, KindProfile] = {
         "restarting more than twice within 30 minutes",
         "A node of a distributed system is upgraded in waves across the fleet so that the network keeps "
         "quorum: one canary node, then growing waves, never more than a third of the nodes at once.",
+        artefacts="a node image/binary per version, rolled out in waves",
     ),
 }
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decide.common import AssumptionLog, fmt_num
-from opsrelay.agents.devops.decisions import CloudProvider, ReleaseGate, SLODecision
+from opsrelay.agents.devops.decisions import CloudProvider, DeliveryKind, ReleaseGate, SLODecision
 from opsrelay.facts.model import QAFacts
 
 
@@ -92,7 +93,7 @@ def reasoning_summary(facts: QAFacts, decisions: dict[str, object]) -> str:
     )
 
 
-def client_defaults(facts: QAFacts, kind: str, notes: AssumptionLog) -> None:
+def client_defaults(facts: QAFacts, kind: DeliveryKind, notes: AssumptionLog) -> None:
     """Assumptions behind the guide of software distributed to users (library, CLI, apps, devices)."""
     regimes = kb.compliance_mentions(compliance_texts(facts))
     if not regimes and kind in ("mobile", "desktop", "embedded"):
@@ -116,17 +117,6 @@ def client_defaults(facts: QAFacts, kind: str, notes: AssumptionLog) -> None:
     )
     notes.add(
         "Field telemetry",
-        {
-            "library": "Adoption and regressions are tracked through registry download statistics and "
-            "issues labelled 'regression'; the library itself sends no telemetry.",
-            "cli": "The tool sends no telemetry; release-asset downloads, the install smoke test and issue "
-            "reports are the field signals.",
-            "mobile": "Crash and ANR telemetry come from Firebase Crashlytics and the store consoles (Google "
-            "Play Console / App Store Connect).",
-            "desktop": "Crash reports come from the app's crash reporter (Sentry) and update success from "
-            "the auto-update feed's logs.",
-            "embedded": "Devices report a heartbeat, update status and crash/reboot counts to the OTA "
-            "service.",
-        }.get(kind, "Field signals come from the distribution channels."),
+        kinds.PROFILES[kind].telemetry,
         "QA tested the software, not how it is observed in the field; these are the usual signals for it.",
     )

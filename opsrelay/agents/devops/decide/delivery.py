@@ -130,16 +130,6 @@ def decide_delivery(
     """The release path for ``kind``: channels, field health signals and why."""
     profile = kinds.PROFILES[kind]
     channels = _channels(kind, facts, runtimes, platform)
-    artefacts = {
-        "service": "a container image per commit, promoted unchanged from staging to production",
-        "library": "a versioned package for each semver tag",
-        "cli": "release archives per OS/architecture for each semver tag",
-        "mobile": "signed store binaries (Android App Bundle / iOS IPA) per version code",
-        "desktop": "signed installers per OS per version, with an auto-update feed entry",
-        "embedded": "signed update images per version, with A/B partition fallback",
-        "data_pipeline": "a container image per commit running the pipeline's scheduled jobs",
-        "distributed_node": "a node image/binary per version, rolled out in waves",
-    }[kind]
     if kind not in ("service",) and basis == "qa_fact":
         notes.add(
             "Release channels",
@@ -150,7 +140,7 @@ def decide_delivery(
     return DeliveryDecision(
         kind=kind,
         label=profile.label,
-        artefacts=artefacts,
+        artefacts=profile.artefacts,
         channels=channels,
         health_signals=list(profile.health_signals),
         rationale=profile.rationale,

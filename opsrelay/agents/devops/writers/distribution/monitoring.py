@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.writers.common import (
     ASSUMED,
@@ -49,11 +50,7 @@ def write_client_monitoring(facts: QAFacts, d: Decisions) -> str:
             else f"Update failures below 2 % and crash rate below 0.5 % of sessions {ASSUMED}."
         )
         throughput = f"Active installs on the latest version ≥ 80 % within 14 days of a release {ASSUMED}."
-    tool = {
-        "mobile": "Firebase Crashlytics with the Google Play Console / App Store Connect vitals",
-        "desktop": "Sentry crash reporting plus the update feed's logs",
-        "embedded": "the OTA service's fleet dashboard (heartbeat, update status, reboot counts)",
-    }.get(kind, "GitHub Insights and the registry's download statistics")
+    tool = kinds.PROFILES[kind].field_monitoring
     lines = [
         "## Monitoring & Observability",
         f"{a_kind(d)[0].upper()}{a_kind(d)[1:]} is observed through its releases in the field, not through "
@@ -132,20 +129,8 @@ def write_client_alerting(facts: QAFacts, d: Decisions) -> str:
     """Alerts for distributed software: release pipeline, field crash rates, security advisories."""
     kind = d.delivery.kind
     r = d.alert_routing
-    down = {
-        "library": "1 failed publish to the registry or 1 failed post-publish install check, on first "
-        "failure",
-        "cli": "1 or more published release assets failing the install smoke test (404 or checksum "
-        "mismatch), on first failure",
-    }.get(kind, "Crash-free users below 99 % for 1 hour on the current rollout percentage")
-    error = {
-        "library": "3 or more issues labelled 'regression' against the latest version within 24 hours",
-        "cli": "3 or more crash reports against the latest version within 24 hours",
-        "mobile": "ANR rate above 0.47 % or crash rate above 1 % of sessions for 24 hours",
-        "desktop": "Auto-update failures above 2 % for 1 hour",
-        "embedded": "Update failures above 1 % in the current wave for 30 minutes, or any canary device "
-        "offline for 15 minutes",
-    }.get(kind, "Error reports above 1 % for 1 hour")
+    down = kinds.PROFILES[kind].alert_release_broken
+    error = kinds.PROFILES[kind].alert_field_errors
     lines = [
         "## Alerting Configuration",
         "### Critical Alerts (Immediate Response)",

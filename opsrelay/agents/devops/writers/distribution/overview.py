@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.writers.cicd import ci_test_commands, describe_runtimes
 from opsrelay.agents.devops.writers.common import (
@@ -78,18 +79,7 @@ def write_client_infrastructure(facts: QAFacts, d: Decisions) -> str:
         if local
         else f"None: the QA evidence shows no database, and {a_kind(d)} has no server-side database to run."
     )
-    storage = {
-        "library": "Release packages in the registry (immutable once published) and GitHub release assets; "
-        "CI artefacts kept 90 days.",
-        "cli": "Release binaries, SHA256SUMS, signatures and SBOMs as GitHub release assets (immutable once "
-        "published); CI artefacts kept 90 days.",
-        "mobile": "Signed App Bundles/IPAs kept in the store consoles and as CI artefacts for 90 days; "
-        "upload keys in the CI secret store.",
-        "desktop": "Signed installers and the update feed on GitHub Releases (or the update server's object "
-        "storage); CI artefacts kept 90 days.",
-        "embedded": "Signed update images in the OTA service's artefact store, the last three versions "
-        "kept for fallback; CI artefacts kept 90 days.",
-    }.get(kind, "Release artefacts in the distribution channels.")
+    storage = kinds.PROFILES[kind].artefact_storage
     security = (
         "Releases are built only in CI from a protected tag, signed (Sigstore cosign keyless signatures; "
         + (

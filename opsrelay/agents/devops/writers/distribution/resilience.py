@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from opsrelay.agents.devops import kinds
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.writers.common import (
     ASSUMED,
@@ -162,20 +163,8 @@ def write_client_incident(facts: QAFacts, d: Decisions) -> str:
     """Incident response for distributed software: halt, withdraw, hotfix; users hold the old version."""
     kind = d.delivery.kind
     r = d.alert_routing
-    broken = {
-        "library": "a published version that breaks consumers' builds or corrupts data",
-        "cli": "a published binary that cannot be installed or run, or corrupts user data",
-        "mobile": "crash-free users below 99 % on the rollout, or data loss on devices",
-        "desktop": "crash-free sessions below 99 % or a failing auto-update",
-        "embedded": "devices failing to boot or going offline after an update",
-    }.get(kind, "a release that breaks its users")
-    contain = {
-        "library": "yank or deprecate the version and point users to the previous one",
-        "cli": "take the release off 'latest' and revert the package-manager manifests",
-        "mobile": "halt the staged rollout and pause the phased release",
-        "desktop": "take the version off the update feed",
-        "embedded": "halt the OTA campaign; failed devices fall back to the previous A/B slot",
-    }.get(kind, "stop the rollout")
+    broken = kinds.PROFILES[kind].incident_p1
+    contain = kinds.PROFILES[kind].containment
     lines = [
         "## Incident Response",
         f"Incidents of {a_kind(d)} happen on users' machines or devices: containment means stopping the "
