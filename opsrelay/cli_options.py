@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
+
+from opsrelay.models.modes import StructuredMode
 
 ModelOption = Annotated[
     str,
@@ -41,7 +43,7 @@ ContextWindowOption = Annotated[
     ),
 ]
 StructuredOutputOption = Annotated[
-    Literal["auto", "json_schema", "json_object", "tools"],
+    StructuredMode,
     typer.Option(
         "--structured-output",
         envvar="OPSRELAY_STRUCTURED_OUTPUT",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from opsrelay.models.modes import StructuredMode
 
 DEFAULT_MAX_BYTES = 5_000_000
 
@@ -39,7 +40,7 @@ class RunSettings(BaseModel):
             "None: what the server reports, else the known window of the model, else 8,192."
         ),
     )
-    structured_output: Literal["auto", "json_schema", "json_object", "tools"] = Field(
+    structured_output: StructuredMode = Field(
         default="auto",
         description=(
             "How schema-bound requests are sent (--structured-output / OPSRELAY_STRUCTURED_OUTPUT): "

@@ -55,7 +55,7 @@ import time
 import warnings
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, Literal, get_args
+from typing import Any
 
 import httpx2
 import openai
@@ -72,6 +72,7 @@ from opsrelay.models.errors import (
     PromptTruncatedError,
     TransientProviderError,
 )
+from opsrelay.models.modes import STRUCTURED_MODES, StructuredMode
 from opsrelay.models.schema import bounded_for_grammar
 from opsrelay.models.scrub import one_line, redact_url, scrub_secrets
 from opsrelay.models.tokens import (
@@ -93,8 +94,6 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
-StructuredMode = Literal["auto", "json_schema", "json_object", "tools"]
-STRUCTURED_MODES: tuple[str, ...] = get_args(StructuredMode)
 _FALLBACK: dict[str, str] = {"json_schema": "json_object", "json_object": "tools"}
 
 TRUNCATION_MIN_TOKENS = 512
