@@ -264,7 +264,8 @@ class LLMDrafter:
         """
         view = view or self.qa_view(qa)
         facts = qa.facts.model_dump(mode="json", exclude={"source_sha256"})
-        facts_json = redact_secrets(json.dumps(facts, ensure_ascii=False, sort_keys=True))
+        # The facts quote the document (evidence lines): delimited and neutralised like it.
+        facts_json = _neutralise_tags(redact_secrets(json.dumps(facts, ensure_ascii=False, sort_keys=True)))
         # Keyed by the facts too: the model's quoted facts change them within one run.
         key = (qa.sha256, hashlib.sha256(facts_json.encode()).hexdigest(), view)
         with self._lock:
