@@ -540,6 +540,17 @@ def test_services_from_prose() -> None:
     assert by == {"auth service": "failing", "NLP service": "failing", "user service": "ok"}
 
 
+def test_a_negation_in_the_previous_sentence_does_not_hedge_a_failure() -> None:
+    # The sentence bound lived in the stack reader only; services read the "No" of the sentence
+    # before and lost the failure. It is now part of is_hedged, shared by every reader.
+    text = (
+        "# QA run\n\n## Results\n\n- No regressions were found in the UI. The billing service fails on "
+        "every login.\n- The user service passed all 42 tests.\n"
+    )
+    by = {s.name: s.status for s in facts(text).services}
+    assert by == {"billing service": "failing", "user service": "ok"}
+
+
 def test_title_case_service_names_merge_with_their_hyphenated_form() -> None:
     text = (
         "# QA\n\n## Services to test\n\n1. Securities Pricing Service (port 8081)\n"

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 from opsrelay.facts.document import Document
 from opsrelay.facts.model import Evidence, KindFact, QAFacts, SoftwareKind
-from opsrelay.facts.stack import Sections, hedged
+from opsrelay.facts.stack import Sections
 from opsrelay.facts.stack_signals import NeedleIndex, needles_of
-from opsrelay.facts.text import clean
+from opsrelay.facts.text import clean, is_hedged
 
 MIN_SCORE = 3.0
 """A kind needs at least this much evidence: one self-description, or two independent signals."""
@@ -330,7 +330,7 @@ def score_kinds(doc: Document, facts: QAFacts) -> dict[SoftwareKind, tuple[float
         for i in _INDEX.candidates(text.lower()):
             sig = SIGNALS[i]
             m = sig.pattern.search(text)
-            if m is None or (not in_code and hedged(text, m.start(), m.end())):
+            if m is None or (not in_code and is_hedged(text, m.start(), m.end())):
                 continue
             tally(sig.kind).add(i, sig.weight * factor, n)
         if not in_code and self_hint.search(text):

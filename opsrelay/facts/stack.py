@@ -473,25 +473,9 @@ class Sections:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 
 
-_SENTENCE_END = re.compile(r"[.!?;](?:\s+|$)|\s\|\s")
-
-
-def hedged(text: str, start: int, end: int) -> bool:
-    """:func:`is_hedged` within the sentence (or table cell) of the mention only.
-
-    "There is no mobile app yet. `GET /health` returns 200": the negation of one sentence does not
-    reach into the next.
-    """
-    begin = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
-        begin = m.end()
-    stop = next((m.start() + 1 for m in _SENTENCE_END.finditer(text, end)), len(text))
-    return is_hedged(text[begin:stop], start - begin, end - begin)
-
-
 def _mention_weight(text: str, start: int, end: int) -> float:
     """Weight of a direct mention at [start, end) of ``text``: 0 when it is not a statement of fact."""
-    if hedged(text, start, end):
+    if is_hedged(text, start, end):
         return 0.0
     weight = _DIRECT_WEIGHT
     if _COMPARISON.search(text[max(0, start - 40) : start]):
@@ -576,7 +560,7 @@ def _indirect_signals(doc: Document, sections: Sections, found: _Evidence) -> No
             weight = sig.weight * factor
             # Inline code is literal (``find_package(Qt5 REQUIRED)``): only prose can be hedged.
             literal = in_code or any(a <= m.start() and m.end() <= b for a, b in _code_spans(line))
-            if not literal and hedged(line, m.start(), m.end()):
+            if not literal and is_hedged(line, m.start(), m.end()):
                 weight *= _RECOMMENDATION_FACTOR
             test = test_line and sig.kind in ("datastore", "cache")
             found.add(sig.name, sig.kind, weight, n, _signal_version(m), test=test)

@@ -199,13 +199,26 @@ _HEDGE_AFTER = re.compile(
 )
 
 
+_SENTENCE_END = re.compile(r"[.!?;](?:\s+|$)|\s\|\s")
+
+
 def is_hedged(text: str, start: int, end: int) -> bool:
     """Whether a mention at [start, end) is hypothetical, recommended or negated rather than a fact.
 
     Hedge words count before the mention in its sentence ("should use Redis", "tools like JMeter"),
     or as a modal right after it in the same clause ("k6 script … would close this gap"); negations
-    count in the clause before it ("no k6 load tests") or as "→ none" after it.
+    count in the clause before it ("no k6 load tests") or as "→ none" after it. Only the mention's
+    sentence (or table cell) is read: in "There is no mobile app yet. `GET /health` returns 200" the
+    negation of one sentence does not reach into the next.
     """
+    begin = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        begin = m.end()
+    stop = next((m.start() + 1 for m in _SENTENCE_END.finditer(text, end)), len(text))
+    return _hedged_in_sentence(text[begin:stop], start - begin, end - begin)
+
+
+def _hedged_in_sentence(text: str, start: int, end: int) -> bool:
     sentence_start = start - len(sentence_before(text, start))
     if _HEDGE.search(text[sentence_start:start]):
         return True
