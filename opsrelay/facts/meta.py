@@ -299,39 +299,35 @@ def _safe_date(y: int, m: int, d: int) -> str | None:
         return None
 
 
+# Each unambiguous date form and the order of its year, month and day groups (a month may be a name).
+_DATE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_ISO, "ymd"),
+    (_MDY_NAME, "mdy"),
+    (_DMY_NAME, "dmy"),
+    (_UNIX_DATE, "mdy"),
+    (_CJK_DATE, "ymd"),
+    (_DOTTED, "dmy"),
+)
+
+
+def _month(text: str) -> int | None:
+    return int(text) if text.isdigit() else vocab.month_numbers().get(text.lower())
+
+
 def parse_date(text: str) -> str | None:
     """Normalise the first date in a text to YYYY-MM-DD (ISO, 'November 17, 2025', 10/03/2025, 17.11.2025)."""
     candidates: list[tuple[int, str]] = []
-    for m in _ISO.finditer(text):
-        iso = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if iso:
-            candidates.append((m.start(), iso))
-    for m in _MDY_NAME.finditer(text):
-        month = vocab.month_numbers().get(m.group(1).lower())
-        iso = _safe_date(int(m.group(3)), month, int(m.group(2))) if month else None
-        if iso:
-            candidates.append((m.start(), iso))
-    for m in _DMY_NAME.finditer(text):
-        month = vocab.month_numbers().get(m.group(2).lower())
-        iso = _safe_date(int(m.group(3)), month, int(m.group(1))) if month else None
-        if iso:
-            candidates.append((m.start(), iso))
-    for m in _UNIX_DATE.finditer(text):
-        month = vocab.month_numbers().get(m.group(1).lower())
-        iso = _safe_date(int(m.group(3)), month, int(m.group(2))) if month else None
-        if iso:
-            candidates.append((m.start(), iso))
-    for m in _CJK_DATE.finditer(text):
-        iso = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if iso:
-            candidates.append((m.start(), iso))
+    for pattern, order in _DATE_FORMS:
+        for m in pattern.finditer(text):
+            year, month, day = (m.group(order.index(part) + 1) for part in "ymd")
+            number = _month(month)
+            iso = _safe_date(int(year), number, int(day)) if number else None
+            if iso:
+                candidates.append((m.start(), iso))
     for m in _SLASH.finditer(text):
+        # 10/03/2025 is read month first unless the first number cannot be a month
         a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         iso = _safe_date(y, a, b) if a <= 12 else _safe_date(y, b, a)
-        if iso:
-            candidates.append((m.start(), iso))
-    for m in _DOTTED.finditer(text):
-        iso = _safe_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         if iso:
             candidates.append((m.start(), iso))
     return min(candidates)[1] if candidates else None
