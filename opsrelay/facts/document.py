@@ -133,8 +133,8 @@ class Document:
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     _heading_at: list[int] = field(default_factory=list)
     _paths: dict[int, list[Heading]] = field(default_factory=dict)
-    _titled: bool = False
-    """Whether the document has exactly one H1 (its title): set with the heading index."""
+    title: Heading | None = None
+    """The document's title: the single heading of its top level (None when there are several)."""
 
     # -- addressing -------------------------------------------------------------------------------
 
@@ -198,12 +198,13 @@ class Document:
     def section_path(self, number: int) -> list[Heading]:
         """Like :meth:`heading_path`, without the document's title.
 
-        A document with a single H1 uses it as its title, which names the topic ("Vector Search
-        Optimization"), not a section; a heading check ("is this under a recommendations section?")
-        must not read the title as one. With several H1s, they are sections and are kept.
+        The single heading of a document's top level (usually its one H1) is its :attr:`title`, which
+        names the topic ("Vector Search Optimization"), not a section; a heading check ("is this
+        under a recommendations section?") must not read the title as one. With several top-level
+        headings, they are sections and are kept.
         """
         path = self.heading_path(number)
-        if path and path[0].level == 1 and self._titled:
+        if path and path[0] is self.title:
             return path[1:]
         return path
 
@@ -371,4 +372,6 @@ def _index_headings(doc: Document) -> None:
             k = starts[n]
         at[n - 1] = k
     doc._heading_at = at
-    doc._titled = sum(1 for h in doc.headings if h.level == 1) == 1
+    top = min((h.level for h in doc.headings), default=0)
+    tops = [h for h in doc.headings if h.level == top]
+    doc.title = tops[0] if len(tops) == 1 else None

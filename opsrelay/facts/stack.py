@@ -409,14 +409,12 @@ class Sections:
 
     The document's title is left out of every section path: it names the whole document ("Plan 018
     — Vector Search Optimization") and, read as a section heading, would turn every line into a
-    recommendation. The title is the single heading of the document's top level.
+    recommendation. The title is the single heading of the document's top level
+    (:attr:`Document.title`, left out by :meth:`Document.section_path`).
     """
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        top = min((h.level for h in doc.headings), default=0)
-        tops = [h for h in doc.headings if h.level == top]
-        self._title = tops[0] if len(tops) == 1 else None
         self._paths: dict[int, tuple[str, ...]] = {}
         self._flags: dict[int, tuple[bool, bool]] = {}
 
@@ -425,7 +423,7 @@ class Sections:
         index = self.doc.heading_index(n)
         cached = self._paths.get(index)
         if cached is None:
-            cached = tuple(h.text for h in self.doc.heading_path(n) if h is not self._title)
+            cached = tuple(h.text for h in self.doc.section_path(n))
             self._paths[index] = cached
         return cached
 

@@ -344,7 +344,9 @@ class LLMDrafter:
     def _decisions_message(self, decisions: Decisions, section: str | None = None) -> ChatMessage:
         return ChatMessage(
             role="user",
-            content=prompts.render("decisions_context", decisions=decisions_json(decisions, section)),
+            content=prompts.render(
+                "decisions_context", decisions=_neutralise_tags(decisions_json(decisions, section))
+            ),
         )
 
     @staticmethod
@@ -367,8 +369,8 @@ class LLMDrafter:
                 "revise_section",
                 heading=spec.heading,
                 skeleton=skeleton,
-                findings=_findings_text(task.findings),
-                previous=task.previous,
+                findings=_neutralise_tags(_findings_text(task.findings)),
+                previous=_neutralise_tags(task.previous),
             )
         else:
             last = prompts.render("draft_section", heading=spec.heading, skeleton=skeleton)
@@ -686,7 +688,9 @@ class LLMDrafter:
         decisions_msg = self._decisions_message(decisions)
 
         def ask(text: str, *, with_decisions: bool = True) -> tuple[ChatMessage, ...]:
-            critic_msg = ChatMessage(role="user", content=prompts.render("critic", draft=text))
+            critic_msg = ChatMessage(
+                role="user", content=prompts.render("critic", draft=_neutralise_tags(text))
+            )
             return (*prefix, decisions_msg, critic_msg) if with_decisions else (*prefix, critic_msg)
 
         forms = [("whole draft", ask(draft))]
@@ -959,7 +963,15 @@ def _drop_commentary(lines: list[str]) -> list[str]:
 
 
 def _neutralise_tags(text: str) -> str:
-    """Stop the document from closing its own delimiter and posing as instructions."""
-    return re.sub(
-        r"</?\s*(qa_document|qa_facts|decisions|template|draft)\s*>", "[tag removed]", text, flags=re.I
-    )
+    """Stop data from closing its own delimiter and posing as instructions.
+
+    Data is the QA document and all that quotes it or the model: facts, decisions, findings,
+    drafts.
+    """
+    return _PROMPT_TAGS.sub("[tag removed]", text)
+
+
+# Every tag the prompts delimit data with.
+_PROMPT_TAGS = re.compile(
+    r"</?\s*(qa_document|qa_facts|decisions|template|draft|findings|previous_section)\s*>", re.I
+)

@@ -25,7 +25,7 @@ def decide_recovery(datastores: Sequence[DatastoreDecision], notes: AssumptionLo
         "point-in-time recovery window 7 days; daily backups kept 35 days; monthly backups kept 12 months"
     )
     if continuous:
-        methods = "; ".join(f"{d.name}: {p.continuous}" for d, p in continuous)
+        rpo = DEFAULT_RPO_MINUTES
         notes.add(
             "RTO and RPO",
             f"RTO is {DEFAULT_RTO_MINUTES} minutes and RPO is {DEFAULT_RPO_MINUTES} minutes; full backups "
@@ -35,28 +35,15 @@ def decide_recovery(datastores: Sequence[DatastoreDecision], notes: AssumptionLo
             "QA states no recovery objectives; one hour to restore and at most 15 minutes of lost writes are "
             "common targets for a business application. Confirm with the product owner.",
         )
+    else:
+        rpo = FULL_BACKUP_INTERVAL_MINUTES
         notes.add(
-            "Backup retention",
-            f"Backups are retained as follows: {retention}.",
-            "No retention requirement in the QA evidence; adjust to legal and contractual obligations.",
+            "RTO and RPO",
+            f"RTO is {DEFAULT_RTO_MINUTES} minutes and RPO is {FULL_BACKUP_INTERVAL_MINUTES} minutes "
+            "(24 hours), equal to the daily backup interval because no continuous log archiving applies.",
+            "QA states no recovery objectives and names no primary database with log archiving; the RPO "
+            "cannot be shorter than the backup interval.",
         )
-        return RecoveryDecision(
-            rto_minutes=DEFAULT_RTO_MINUTES,
-            rpo_minutes=DEFAULT_RPO_MINUTES,
-            backup_interval_minutes=FULL_BACKUP_INTERVAL_MINUTES,
-            continuous_archiving=True,
-            archiving_method=methods,
-            retention=retention,
-            basis="assumption",
-            evidence=[],
-        )
-    notes.add(
-        "RTO and RPO",
-        f"RTO is {DEFAULT_RTO_MINUTES} minutes and RPO is {FULL_BACKUP_INTERVAL_MINUTES} minutes (24 hours), "
-        "equal to the daily backup interval because no continuous log archiving applies.",
-        "QA states no recovery objectives and names no primary database with log archiving; the RPO cannot "
-        "be shorter than the backup interval.",
-    )
     notes.add(
         "Backup retention",
         f"Backups are retained as follows: {retention}.",
@@ -64,10 +51,10 @@ def decide_recovery(datastores: Sequence[DatastoreDecision], notes: AssumptionLo
     )
     return RecoveryDecision(
         rto_minutes=DEFAULT_RTO_MINUTES,
-        rpo_minutes=FULL_BACKUP_INTERVAL_MINUTES,
+        rpo_minutes=rpo,
         backup_interval_minutes=FULL_BACKUP_INTERVAL_MINUTES,
-        continuous_archiving=False,
-        archiving_method=None,
+        continuous_archiving=bool(continuous),
+        archiving_method="; ".join(f"{d.name}: {p.continuous}" for d, p in continuous) or None,
         retention=retention,
         basis="assumption",
         evidence=[],

@@ -44,6 +44,22 @@ def _defect_label(d: Defect) -> str:
     return f"{d.severity} {esc(d.id, 40)}: {esc(d.title)}"
 
 
+def runbooks_section(daily: list[str], weekly: list[str], monthly: list[str]) -> str:
+    """The Operational Runbooks section from its daily, weekly and monthly checklists."""
+    lines = [
+        "## Operational Runbooks",
+        "### Daily Operations",
+        *daily,
+        "",
+        "### Weekly Operations",
+        *weekly,
+        "",
+        "### Monthly Operations",
+        *monthly,
+    ]
+    return join_lines(lines)
+
+
 def write_runbooks(facts: QAFacts, d: Decisions) -> str:
     """Write the ``## Operational Runbooks`` section."""
     slo = d.slo
@@ -143,18 +159,7 @@ def write_runbooks(facts: QAFacts, d: Decisions) -> str:
             "baselines and SLO thresholds if they moved by more than 20 %.",
         ),
     ]
-    lines = [
-        "## Operational Runbooks",
-        "### Daily Operations",
-        *daily,
-        "",
-        "### Weekly Operations",
-        *weekly,
-        "",
-        "### Monthly Operations",
-        *monthly,
-    ]
-    return join_lines(lines)
+    return runbooks_section(daily, weekly, monthly)
 
 
 def _evidence_gates(facts: QAFacts, d: Decisions) -> list[str]:

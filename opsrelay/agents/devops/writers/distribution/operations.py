@@ -6,6 +6,7 @@ from opsrelay.agents.devops import knowledge as kb
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.writers.common import ASSUMED, check, code, field, join_lines, perf_setup_note
 from opsrelay.agents.devops.writers.distribution.shared import figure, is_device, latency_figures
+from opsrelay.agents.devops.writers.runbooks import runbooks_section
 from opsrelay.facts.model import QAFacts
 
 
@@ -119,15 +120,4 @@ def write_client_runbooks(facts: QAFacts, d: Decisions) -> str:
         check(False, "Rehearse the release-from-mirror procedure and the yank/deprecate procedure."),
         check(False, "Review CI minutes and storage cost against the budget."),
     ]
-    lines = [
-        "## Operational Runbooks",
-        "### Daily Operations",
-        *daily,
-        "",
-        "### Weekly Operations",
-        *weekly,
-        "",
-        "### Monthly Operations",
-        *monthly,
-    ]
-    return join_lines(lines)
+    return runbooks_section(daily, weekly, monthly)
