@@ -5,10 +5,14 @@ What runs, in one process (see docs/BENCHMARKS.md for how to read the results):
 1. start-up: ``opsrelay --help`` / ``opsrelay review`` against ``python -c pass`` (subprocesses,
    interleaved), and which heavy packages each imports;
 2. the offline engine: one full handoff of the bundled example and of the largest corpus report;
-3. side by side: for every QA report and run, a pair (a) straightforward, (b) opsrelay, each
-   against its own fake OpenAI-compatible server with the latency model, launched interleaved
-   (a, b, a, b, … with a stagger) so that both see the same machine;
-4. throughput: N handoffs at once in this process (N = 1, 4, 16) for each design.
+3. side by side: for every guide length (about 3k, 6k and 12k output tokens: the scripted
+   model's sections and documents are scaled by :mod:`bench.scale`, the same content for both
+   designs), every QA report and run, a pair (a) straightforward, (b) opsrelay, each against its
+   own fake OpenAI-compatible server with the latency model; all pairs of all lengths are
+   launched interleaved (a, b, a, b, … with a stagger, the longest guides first) so that every
+   length sees the same machine;
+4. throughput: N handoffs of the bundled example (at the longest length) at once in this
+   process (N = 1, 4, 16) for each design.
 
 Model time is simulated (sleeps), so jobs overlap in time to keep the full run near ten minutes:
 the straightforward design is almost all waiting, opsrelay's side-by-side runs are staggered so
@@ -34,25 +38,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.measure import BatchResult, Task, run_batch
+from bench.measure import BatchResult, Design, Task, run_batch
 from bench.report import (
     COMPARE_HEADER,
+    LENGTH_HEADER,
     PER_REPORT_HEADER,
     THROUGHPUT_HEADER,
+    Pair,
+    by_length,
     compare_rows,
+    length_label,
+    length_rows,
     markdown_table,
     per_report_rows,
     plot,
+    ratio_stats,
     targets,
     text_table,
     throughput_rows,
 )
+from bench.scale import DEFAULT_LENGTHS
+from opsrelay.settings import RunSettings
 from opsrelay.testing.fake_openai import Latency
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "qa" / "QA_REPORT.md"
 DEFAULT_CORPUS = ("agent-teams-demo_test-report.md", "urtruck-app_QA_REPORT.md")
 QUICK_LATENCY = (0.045, 1540.0)  # the target latency model, 20× faster
+QUICK_LENGTHS = (3000, 12000)
 
 
 def corpus_dir() -> Path | None:
@@ -79,15 +92,33 @@ def default_reports() -> list[Path]:
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="smoke run (~1 min): 20× faster latency, one report")
-    p.add_argument("--runs", type=int, help="pairs per report (default 3; quick 2)")
+    p.add_argument(
+        "--quick", action="store_true", help="smoke run (~1 min): 20× faster latency, one report, two lengths"
+    )
+    p.add_argument("--runs", type=int, help="pairs per report and length (default 3; quick 2)")
+    p.add_argument(
+        "--lengths",
+        default=None,
+        help="comma-separated target guide lengths in output tokens (default 3000,6000,12000; quick "
+        "3000,12000); a length above the offline guide's uses the guide as it is",
+    )
     p.add_argument("--ttft", type=float, help="simulated time to first token, s (default 0.9)")
     p.add_argument("--tps", type=float, help="simulated output tokens per second (default 77)")
+    default_concurrency = RunSettings().concurrency
     p.add_argument(
         "--concurrency",
         type=int,
-        default=8,
-        help="opsrelay sections drafted at once (default 8, as opsrelay)",
+        default=default_concurrency,
+        help=f"opsrelay sections drafted at once (default {default_concurrency}, opsrelay's default)",
+    )
+    p.add_argument(
+        "--derived-sections",
+        choices=["scaled", "full"],
+        default="scaled",
+        help="the sections opsrelay renders itself instead of asking the model (Assumptions & Open "
+        "Questions): 'scaled' (default), the straightforward design's document has them scaled like "
+        "every other section; 'full', as opsrelay renders them, so both final documents are equal and "
+        "the target length includes them",
     )
     p.add_argument("--reports", nargs="+", type=Path, help="QA reports (default: example + 2 corpus reports)")
     p.add_argument(
@@ -111,7 +142,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         choices=["startup", "offline", "compare", "throughput"],
         help="run only these parts",
     )
-    p.add_argument("--plot", type=Path, help="write the throughput plot (PNG) here")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        help="write the plot (PNG) here: ratio b/a against guide length, and the throughput curves",
+    )
     p.add_argument("--json", type=Path, help="write every measurement as JSON here")
     p.add_argument("--markdown", type=Path, help="write the results as a Markdown snippet here")
     args = p.parse_args(argv)
@@ -123,6 +158,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         int(n) for n in (args.throughput or ("1,4" if quick else "1,4,16")).split(",") if n.strip()
     ]
     args.stagger = args.stagger if args.stagger is not None else (0.5 if quick else 3.0)
+    try:
+        lengths = [int(n) for n in args.lengths.split(",") if n.strip()] if args.lengths else None
+    except ValueError:
+        p.error(f"--lengths takes comma-separated integers, not {args.lengths!r}")
+    args.lengths = sorted(set(lengths or (QUICK_LENGTHS if quick else DEFAULT_LENGTHS)))
     args.reports = (
         [p.resolve() for p in args.reports] if args.reports else ([EXAMPLE] if quick else default_reports())
     )
@@ -132,6 +172,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
             p.error(f"no such QA report: {path}")
     if args.concurrency < 1 or args.runs < 1 or any(n < 1 for n in args.throughput):
         p.error("--concurrency, --runs and --throughput values must be at least 1")
+    if any(n < 500 for n in args.lengths):
+        p.error("--lengths values must be at least 500 tokens")
     return args
 
 
@@ -148,7 +190,7 @@ class Clock:
 
 def _describe(r: BatchResult) -> str:
     name = "opsrelay       " if r.design == "opsrelay" else "straightforward"
-    what = r.reports[0] if r.n == 1 else f"N={r.n}"
+    what = (r.reports[0] if r.n == 1 else f"N={r.n}") + f" @{length_label(r.length)}"
     err = f"  ERROR {r.error}" if r.error else ""
     return (
         f"{name} {what:<40} wall {r.wall_s:6.1f} s  model {r.model_s:6.1f} s"
@@ -170,50 +212,65 @@ def _machine() -> dict[str, Any]:
 
 def run_side_by_side(
     args: argparse.Namespace, latency: Latency, clock: Clock
-) -> tuple[list[tuple[BatchResult, BatchResult]], list[tuple[BatchResult, BatchResult]], list[BatchResult]]:
+) -> tuple[list[Pair], list[Pair], list[BatchResult]]:
     """Warm up, then run the side-by-side pairs and the throughput batches (see the module doc)."""
-    common = {
+    common: dict[str, Any] = {
         "concurrency": args.concurrency,
         "enforce_max_tokens": not args.no_enforce_max_tokens,
         "timeout_s": args.timeout,
+        "derived_full": args.derived_sections == "full",
     }
     revise = not args.no_revise_scenario and "compare" in args.only
     throughput_report = args.reports[0]
+    longest = max(args.lengths)
 
-    # Warm-up at zero latency: imports, the scripted model's memo, every request shape.
-    instant = Latency()
-    for report in dict.fromkeys([*args.reports, throughput_report]):
-        for design in ("naive", "opsrelay"):
-            run_batch(design, [report], latency=instant, **common)  # type: ignore[arg-type]
-    if revise:
-        run_batch("opsrelay", [args.reports[0]], latency=instant, critic_rejects=1, **common)
-    clock.log("warm-up done")
-
-    t0 = time.perf_counter()
-    schedule: list[tuple[Path, int, int]] = []  # (report, run, critic_rejects)
+    schedule: list[tuple[Path, int, int, int]] = []  # (report, run, critic_rejects, length)
     if "compare" in args.only:
         for run in range(args.runs):
-            schedule += [(report, run, 0) for report in args.reports]
+            # Longest guides first: the straightforward design's long jobs bound the run's wall time.
+            for length in sorted(args.lengths, reverse=True):
+                schedule += [(report, run, 0, length) for report in args.reports]
             if revise:
-                schedule.append((args.reports[0], run, 1))
+                schedule.append((args.reports[0], run, 1, longest))
 
-    def job(design: str, reports: list[Path], rejects: int = 0) -> Task:
+    # Warm-up at zero latency: imports, the scaled guides, the scripted model's memo, every request shape.
+    instant = Latency()
+    warm = dict.fromkeys((report, rejects, length) for report, _, rejects, length in schedule)
+    if "throughput" in args.only:
+        warm[(throughput_report, 0, longest)] = None
+    for report, rejects, length in warm:
+        designs: tuple[Design, ...] = ("opsrelay",) if rejects else ("naive", "opsrelay")
+        for design in designs:
+            run_batch(design, [report], latency=instant, critic_rejects=rejects, length=length, **common)
+    clock.log(f"warm-up done ({len(schedule)} pairs to run)")
+
+    t0 = time.perf_counter()
+
+    def job(design: Design, reports: list[Path], length: int, rejects: int = 0) -> Task:
         def fn() -> BatchResult:
-            result = run_batch(design, reports, latency=latency, critic_rejects=rejects, t_zero=t0, **common)  # type: ignore[arg-type]
+            result = run_batch(
+                design,
+                reports,
+                latency=latency,
+                critic_rejects=rejects,
+                t_zero=t0,
+                length=length,
+                **common,
+            )
             clock.log(_describe(result) + (" [revise scenario]" if rejects else ""))
             return result
 
         return Task(fn, name=f"{design}-{len(reports)}")
 
     pairs: list[tuple[Task, Task, int]] = []
-    for i, (report, _, rejects) in enumerate(schedule):
+    for i, (report, _, rejects, length) in enumerate(schedule):
         # a, b, a, b, …: the straightforward job first, opsrelay half a stagger later, so that
         # their start-up CPU does not collide.
         _sleep_until(t0 + i * args.stagger)
-        a = job("naive", [report], rejects)
+        a = job("naive", [report], length, rejects)
         a.start()
         _sleep_until(t0 + (i + 0.5) * args.stagger)
-        b = job("opsrelay", [report], rejects)
+        b = job("opsrelay", [report], length, rejects)
         b.start()
         pairs.append((a, b, rejects))
     naive_batches: list[Task] = []
@@ -222,7 +279,7 @@ def run_side_by_side(
         # opsrelay's batches run one after another in the foreground.
         for j, n in enumerate(args.throughput):
             _sleep_until(t0 + (len(schedule) + j) * args.stagger)
-            task = job("naive", [throughput_report] * n)
+            task = job("naive", [throughput_report] * n, longest)
             task.start()
             naive_batches.append(task)
     for _, b, _ in pairs:
@@ -231,7 +288,14 @@ def run_side_by_side(
     if "throughput" in args.only:
         clock.log("side-by-side opsrelay runs done; throughput batches next")
         for n in args.throughput:
-            result = run_batch("opsrelay", [throughput_report] * n, latency=latency, t_zero=t0, **common)  # type: ignore[arg-type]
+            result = run_batch(
+                "opsrelay",
+                [throughput_report] * n,
+                latency=latency,
+                t_zero=t0,
+                length=longest,
+                **common,
+            )
             clock.log(_describe(result))
             ops_batches.append(result)
     for a, _, _ in pairs:
@@ -241,7 +305,7 @@ def run_side_by_side(
     approve = [(a.result, b.result) for a, b, r in pairs if not r and a.result and b.result]
     revised = [(a.result, b.result) for a, b, r in pairs if r and a.result and b.result]
     batches = [t.result for t in naive_batches if t.result] + ops_batches
-    _review_naive([*approve, *revised])
+    _review_naive([*approve, *revised], args.reports)
     return approve, revised, batches
 
 
@@ -251,24 +315,24 @@ def _sleep_until(deadline: float) -> None:
         time.sleep(delay)
 
 
-def _review_naive(pairs: list[tuple[BatchResult, BatchResult]]) -> None:
+def _review_naive(pairs: list[Pair], reports: Sequence[Path]) -> None:
     """Review the straightforward design's final documents with opsrelay's rubric (not timed)."""
     from opsrelay.ingest import load_qa
     from opsrelay.review import review_document
 
+    paths = {p.name: p for p in [*reports, EXAMPLE, *corpus_documents()]}
     facts = {}
     for a, _ in pairs:
         name = a.reports[0]
         if name not in facts:
-            path = next(p for p in [EXAMPLE, *corpus_documents()] if p.name == name)
-            facts[name] = load_qa(path).facts
+            facts[name] = load_qa(paths[name]).facts
         a.verdicts = []
         for doc in a.documents:
             review = review_document(doc, facts[name])
             a.verdicts.append(f"{review.verdict} {review.score}")
 
 
-def gap_rows(pairs: list[tuple[BatchResult, BatchResult]]) -> list[list[str]]:
+def gap_rows(pairs: list[Pair]) -> list[list[str]]:
     """Median and max overhead per position, for each design."""
     rows = []
     for which, name in ((0, "straightforward (a)"), (1, "opsrelay (b)")):
@@ -298,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ttft_s": args.ttft,
             "tokens_per_s": args.tps,
             "concurrency": args.concurrency,
+            "lengths": args.lengths,
+            "derived_sections": args.derived_sections,
             "runs": args.runs,
             "reports": [p.name for p in args.reports],
             "throughput_n": args.throughput,
@@ -327,24 +393,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         clock.log("offline engine measured")
 
-    approve: list[tuple[BatchResult, BatchResult]] = []
-    revised: list[tuple[BatchResult, BatchResult]] = []
+    approve: list[Pair] = []
+    revised: list[Pair] = []
     batches: list[BatchResult] = []
     if args.only & {"compare", "throughput"}:
         approve, revised, batches = run_side_by_side(args, latency, clock)
-        out["pairs"] = [{"a": a.as_json(), "b": b.as_json()} for a, b in approve]
+        out["lengths"] = [length_json(length, group) for length, group in by_length(approve).items()]
         out["revise_pairs"] = [{"a": a.as_json(), "b": b.as_json()} for a, b in revised]
         out["throughput"] = [r.as_json() for r in batches]
+        out["targets"] = targets(approve, batches, (args.ttft, args.tps), args.concurrency)
 
     text = render(out, approve, revised, batches, args, markdown=False)
     print()
     print(text)
-    if args.plot and batches:
+    if args.plot and (batches or approve):
         title = (
             f"opsrelay vs straightforward: fake server at {args.ttft:g} s TTFT, {args.tps:g} tok/s; "
             f"concurrency {args.concurrency}"
         )
-        if plot(batches, args.plot, title=title):
+        if plot(batches, approve, args.plot, title=title):
             clock.log(f"plot written to {args.plot}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -359,6 +426,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed = [r for pair in [*approve, *revised] for r in pair if r.error] + [r for r in batches if r.error]
     clock.log("done" + (f", {len(failed)} run(s) FAILED" if failed else ""))
     return 1 if failed else 0
+
+
+def length_json(length: int | None, pairs: list[Pair]) -> dict[str, Any]:
+    """One guide length's results for the JSON output: guide sizes, b/a ratios, every pair."""
+    metrics = {
+        "wall_s": lambda r: r.wall_s,
+        "calls": lambda r: r.calls,
+        "tokens_out": lambda r: r.tokens_out,
+        "tokens_in": lambda r: r.tokens_in,
+        "cached_tokens_in": lambda r: r.cached_tokens_in,
+        "uncached_tokens_in": lambda r: r.tokens_in - r.cached_tokens_in,
+        "cost_usd": lambda r: r.cost_usd,
+    }
+    return {
+        "target_tokens": length,
+        "guide_tokens": {a.reports[0]: a.guide_tokens for a, _ in pairs},
+        "ratios_b_over_a": {name: ratio_stats(pairs, fn) for name, fn in metrics.items()},
+        "opsrelay_overhead_share_median": statistics.median(b.overhead_share for _, b in pairs),
+        "pairs": [{"a": a.as_json(), "b": b.as_json()} for a, b in pairs],
+    }
 
 
 def render(
@@ -383,41 +470,54 @@ def render(
         f"{m['date']} (load average at start {m['loadavg_at_start']}).  \n"
         f"Fake server: {args.ttft:g} s to first token, {args.tps:g} output tokens/s, "
         f"max_completion_tokens {'enforced' if not args.no_enforce_max_tokens else 'ignored'}; "
-        f"opsrelay concurrency {args.concurrency}."
+        f"opsrelay concurrency {args.concurrency}; guide lengths "
+        f"{', '.join(f'{n:,}' for n in args.lengths)} tokens (scaled offline guide, bench/scale.py)."
         if markdown
         else f"{out['command']} | {m['cpus']} CPUs, Python {m['python']}"
-        f" | latency {args.ttft:g} s + {args.tps:g} tok/s"
+        f" | latency {args.ttft:g} s + {args.tps:g} tok/s | concurrency {args.concurrency}"
+        f" | lengths {','.join(str(n) for n in args.lengths)}"
     )
     if approve:
+        groups = by_length(approve)
         n_reports = len({b.reports[0] for _, b in approve})
         heading(
-            f"Side by side: opsrelay (b) / straightforward (a), {len(approve)} pairs "
-            f"({n_reports} reports × {args.runs} runs)"
+            f"Ratio by length: opsrelay (b) / straightforward (a), {len(approve)} pairs "
+            f"({len(groups)} lengths, {n_reports} reports, {args.runs} runs; medians)"
         )
-        parts.append(table(COMPARE_HEADER, compare_rows(approve)))
-        heading("Per report (medians)")
+        parts.append(table(LENGTH_HEADER, length_rows(groups)))
+        for length, group in groups.items():
+            heading(
+                f"Side by side at {length_label(length)} tokens: {len(group)} pairs "
+                f"({len({b.reports[0] for _, b in group})} reports × {args.runs} runs)"
+            )
+            parts.append(table(COMPARE_HEADER, compare_rows(group)))
+        heading("Per length and report (medians; opsrelay's model phases are its critical path)")
         parts.append(table(PER_REPORT_HEADER, per_report_rows(approve)))
         naive_reviews = sorted({v for a, _ in approve for v in a.verdicts})
         parts.append(
             "Review of the straightforward design's final documents by opsrelay's rubric: "
             f"{', '.join(naive_reviews)}."
         )
+    if approve or batches:
         heading("Targets")
-        rows = [
-            [t["target"], t["measured"], t["verdict"]]
-            for t in targets(approve, (args.ttft, args.tps), args.concurrency)
-        ]
+        rows = [[t["target"], t["measured"], t["verdict"]] for t in out.get("targets", [])]
         parts.append(table(["target", "measured", "verdict"], rows))
     if revised:
-        heading(f"Revise scenario: the critic rejects one standard once ({len(revised)} pairs)")
+        heading(
+            f"Revise scenario at {length_label(revised[0][1].length)} tokens: the critic rejects one "
+            f"standard once ({len(revised)} pairs)"
+        )
         parts.append(table(COMPARE_HEADER, compare_rows(revised)))
         parts.append(table(PER_REPORT_HEADER, per_report_rows(revised)))
     if batches:
-        heading(f"Throughput: N handoffs of {args.reports[0].name} at once in one process")
+        heading(
+            f"Throughput: N handoffs of {args.reports[0].name} at once in one process "
+            f"(at {length_label(max(args.lengths))} tokens)"
+        )
         parts.append(table(THROUGHPUT_HEADER, throughput_rows(batches)))
-        if markdown and args.plot:
-            rel = os.path.relpath(args.plot.resolve(), (args.markdown or Path.cwd()).resolve().parent)
-            parts.append(f"![wall time and tokens against N]({rel})")
+    if markdown and args.plot and (approve or batches):
+        rel = os.path.relpath(args.plot.resolve(), (args.markdown or Path.cwd()).resolve().parent)
+        parts.append(f"![ratio b/a against guide length; wall time and tokens against N]({rel})")
     if "startup" in out:
         s = out["startup"]
         heading(f"CLI start-up (medians of {s['repeats']} interleaved runs)")

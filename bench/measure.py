@@ -31,6 +31,10 @@ class BatchResult:
     latency: tuple[float, float | None]
     concurrency: int
     scenario: str
+    length: int | None = None
+    """Target guide length in tokens (:mod:`bench.scale`); None: the offline engine's length."""
+    guide_tokens: int = 0
+    """Tokens of the (scaled) guide both designs were given for the first report."""
     wall_s: float = 0.0
     """From the first handoff's start to the last one's end."""
     model_s: float = 0.0
@@ -56,6 +60,7 @@ class BatchResult:
     verdicts: list[str] = field(default_factory=list)
     stop_reasons: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    """The final OPERATIONS.md of every handoff (not in the JSON output)."""
     started_at: float = 0.0
     error: str | None = None
 
@@ -92,6 +97,7 @@ def _one_opsrelay(path: Path, base_url: str, concurrency: int, timeout_s: float)
         timeout_s=timeout_s,
     )
     run = result.handoff.run
+    assert run is not None, "an LLM handoff records its run"
     return {
         "calls": run.llm_calls,
         "tokens_in": run.tokens_in,
@@ -100,7 +106,7 @@ def _one_opsrelay(path: Path, base_url: str, concurrency: int, timeout_s: float)
         "cost_usd": run.cost_usd,
         "verdict": f"{result.review.verdict} {result.review.score}",
         "stop_reason": str(result.stop_reason),
-        "document": None,
+        "document": result.operations_md,
     }
 
 
@@ -123,17 +129,21 @@ def run_batch(
     reports: Sequence[Path],
     *,
     latency: Latency,
-    concurrency: int = 8,
+    concurrency: int,
     enforce_max_tokens: bool = True,
     critic_rejects: int = 0,
     timeout_s: float = 600.0,
     t_zero: float = 0.0,
+    length: int | None = None,
+    derived_full: bool = False,
 ) -> BatchResult:
     """Run ``len(reports)`` handoffs of ``design`` at once (one thread each) against a fresh fake server.
 
     ``concurrency`` is opsrelay's ``max_concurrency`` (sections drafted at once) for each handoff;
     the straightforward design has no parallelism inside a handoff. A fresh server means a cold
-    prefix cache and a peak-in-flight counter of this batch alone.
+    prefix cache and a peak-in-flight counter of this batch alone. ``length`` is the target guide
+    length in tokens: the scripted model's sections and documents are scaled to it;
+    ``derived_full`` keeps the sections opsrelay renders itself whole (see ``bench.scripted``).
     """
     scenario = "revise" if critic_rejects else "approve"
     out = BatchResult(
@@ -142,8 +152,15 @@ def run_batch(
         latency=(latency.ttft_s, latency.tokens_per_s),
         concurrency=concurrency,
         scenario=scenario,
+        length=length,
     )
-    model = ScriptedModel(latency, enforce_max_tokens=enforce_max_tokens, critic_rejects=critic_rejects)
+    model = ScriptedModel(
+        latency,
+        enforce_max_tokens=enforce_max_tokens,
+        critic_rejects=critic_rejects,
+        length=length,
+        derived_full=derived_full,
+    )
     results: list[dict[str, Any] | BaseException] = [RuntimeError("not run")] * len(reports)
 
     with FakeOpenAI(model, latency=latency, max_hang_s=3600.0, enforce_max_tokens=enforce_max_tokens) as fake:
@@ -172,6 +189,8 @@ def run_batch(
         out.server_calls = len(fake.chat_requests)
 
     calls = model.snapshot()
+    guide = model.guides.get(reports[0].name) if reports else None
+    out.guide_tokens = guide.tokens if guide else 0
     out.started_at = start - t_zero
     out.wall_s = end - start
     out.model_s = union_seconds([(c.start, c.end) for c in calls], start, end)

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.scripted import NAIVE_DRAFT_MARK, NAIVE_REWRITE_MARK
-from opsrelay.agents.devops.llm import CRITIC_MAX_TOKENS, CriticReport, LLMDrafter, strict_schema
+from opsrelay.agents.devops.llm import CRITIC_MAX_TOKENS, CriticReport, LLMDrafter
 from opsrelay.ingest import load_qa
 from opsrelay.models.base import ChatMessage, ChatRequest, ChatResponse
 from opsrelay.models.factory import make_backend, model_name_of, parse_model_spec
 from opsrelay.models.prices import estimate_cost
+from opsrelay.models.schema import strict_schema
 from opsrelay.prompts import render
 from opsrelay.template import DOCUMENT_TITLE
 

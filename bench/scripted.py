@@ -2,14 +2,19 @@
 
 Both designs talk to the same kind of model:
 
-* opsrelay's requests (decisions, sections, revisions) are answered by
+* opsrelay's decisions (and fact proposals) are answered by
   :func:`opsrelay.testing.devops_model.devops_responder`, i.e. with what the offline engine
+  decides; its section requests (and revisions) with the sections of the offline guide
+  (:func:`opsrelay.agents.devops.render_offline`), looked up by the heading the responder
   writes;
-* the straightforward design's whole-document requests are answered with the whole offline
-  document (:func:`opsrelay.agents.devops.render_offline`), so both designs receive the same
-  content, only cut differently;
+* the straightforward design's whole-document requests are answered with that whole guide, so
+  both designs receive the same content, only cut differently;
+* at a target guide length (the length sweep), the guide is scaled first (:mod:`bench.scale`):
+  its sections are shrunk by the factor that brings the whole guide to the target, so that both
+  designs still receive the same sections. Decisions and the critique do not grow with the guide
+  and are not scaled;
 * the critic request (the same prompt in both designs) gets one shared, realistic critique: six
-  judgements with reasons that quote the draft, about 100 tokens each.
+  verdicts with one-line reasons that quote a concrete value of the draft, about 300 tokens.
 
 Answers are memoised by request content, so that after a warm-up the scripted model costs
 microseconds of CPU and does not compete with the framework being measured. Every request is
@@ -28,7 +33,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from opsrelay.agents.devops import render_offline
+from bench.scale import ScaledGuide, scaled_offline_guide, section_heading
+from opsrelay.facts.model import QAFacts
 from opsrelay.testing.devops_model import between, devops_responder, facts_from_messages
 from opsrelay.testing.fake_openai import CHARS_PER_TOKEN, Latency, Reply, estimate_tokens
 
@@ -39,6 +45,8 @@ __all__ = [
     "Call",
     "ScriptedModel",
     "critique_for",
+    "guide_for",
+    "model_free_headings",
     "union_seconds",
 ]
 
@@ -56,8 +64,10 @@ STANDARDS: tuple[tuple[str, str], ...] = (
     ("runbooks", "Operational Runbooks"),
 )
 
-_MEMO: dict[str, Reply] = {}
+_MEMO: dict[str, tuple[Reply, ScaledGuide | None]] = {}
 _MEMO_LOCK = threading.Lock()
+_GUIDES: dict[tuple[str, int | None, bool], ScaledGuide] = {}
+_GUIDES_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Call:
     """One chat request as the scripted model saw it."""
 
     label: str
-    """decide, section, revise, critic, draft_doc or rewrite_doc; ``:retry`` appended if re-asked."""
+    """facts, decide, section, revise, critic, draft_doc or rewrite_doc; ``:retry`` appended if re-asked."""
     start: float
     """``time.perf_counter()`` when the responder was called (the request has been read)."""
     end: float
@@ -94,6 +104,8 @@ def classify(body: dict[str, Any]) -> str:
         label = "decide"
     elif schema == "CriticReport":
         label = "critic"
+    elif schema == "FactProposals":
+        label = "facts"
     elif NAIVE_DRAFT_MARK in last:
         label = "draft_doc"
     elif NAIVE_REWRITE_MARK in last:
@@ -110,71 +122,122 @@ def _section(draft: str, heading: str) -> str:
     return m.group(1) if m else ""
 
 
-def _evidence_lines(text: str, limit: int = 3) -> list[str]:
-    """Lines of a section that carry concrete values (digits), shortened for quoting."""
-    out = []
+_FIGURE = re.compile(
+    r"(?:[\w/+()-]+\s+){1,3}[<>≤≥]?\s*\d[\d.,]*\s*"
+    r"(?:%|ms\b|s\b|seconds?\b|minutes?\b|hours?\b|days?\b|GiB\b|GB\b|vCPU\b|requests/s\b|instances\b|replicas\b)"
+)
+
+
+def _concrete_value(text: str) -> str:
+    """One short concrete value of a section: a figure with its unit and a few words before it,
+    else the first number with the words around it."""
+    lines, code = [], False
     for raw in text.splitlines():
-        line = raw.strip(" -*|#>\t")
-        if len(line) > 20 and re.search(r"\d", line) and not line.startswith(("```", "uses:")):
-            out.append(re.sub(r"\s+", " ", line)[:140])
-        if len(out) == limit:
-            break
-    return out
+        if raw.lstrip().startswith("```"):
+            code = not code
+        elif not code:
+            line = re.sub(r"\*\*[^*]+\*\*:\s*", "", raw)  # the label is the template's, not the draft's
+            lines.append(re.sub(r"\s*\(QA: [^()]*\)|`|\\", "", line).strip(" -*|#>\t"))
+    for line in lines:
+        if m := _FIGURE.search(line):
+            return " ".join(m.group(0).split()).replace("'", "’")
+    for line in lines:
+        words = line.split()
+        at = next((i for i, w in enumerate(words) if re.search(r"\d", w)), None)
+        if at is not None:
+            return " ".join(words[max(0, at - 2) : at + 2]).strip(" ,;:.").replace("'", "’")
+    return ""
 
 
 def critique_for(draft: str, *, reject: str | None = None) -> dict[str, Any]:
-    """A realistic critique of ``draft``: six judgements with quoted reasons; ``reject`` names one unmet."""
-    judgements = []
+    """A realistic critique of ``draft`` in the critic's format (:class:`CriticReport`), ~300 tokens.
+
+    Six verdicts, one per standard, each with a one-line reason quoting one concrete value of
+    its section; ``reject`` names the one standard found unmet (with its section and one fix).
+    """
+    verdicts = []
     for standard, heading in STANDARDS:
-        quotes = _evidence_lines(_section(draft, heading))
-        cited = "; ".join(f"'{q}'" for q in quotes) or "no concrete values"
+        value = _concrete_value(_section(draft, heading))
+        quoted = f"'{value}'" if value else "no concrete value"
         met = standard != reject
-        reasons = (
-            f"The {heading} section is specific: {cited}. These are measurable and tied to the QA "
-            f"evidence where the report has it, and the assumptions are labelled as such."
+        reason = (
+            f"{heading} states {quoted}, measurable and tied to QA evidence."
+            if met
+            else f"{heading} states {quoted} but names no owner or escalation route."
         )
-        fixes: list[str] = []
-        if not met:
-            reasons += (
-                " But several items lack an owner and an escalation route, so on-call cannot act on them."
-            )
-            fixes = [
-                f"In {heading}, give every alert and dashboard an owner and a route.",
-                f"In {heading}, state the duration for every threshold.",
-            ]
-        judgements.append(
+        verdicts.append(
             {
                 "standard": standard,
-                "reasons": reasons,
+                "reason": reason,
                 "met": met,
                 "section": None if met else heading,
-                "fixes": fixes,
+                "fix": None if met else f"Give every alert in {heading} an owner and an escalation route.",
             }
         )
-    return {"judgements": judgements}
+    return {"verdicts": verdicts}
 
 
-def _memo_key(body: dict[str, Any]) -> str:
+def model_free_headings() -> frozenset[str]:
+    """Headings of the sections opsrelay renders itself instead of asking the model for them."""
+    from opsrelay.agents.devops import llm
+    from opsrelay.template import SECTION_BY_KEY
+
+    keys: frozenset[str] = getattr(llm, "DERIVED_SECTIONS", frozenset())
+    return frozenset(SECTION_BY_KEY[k].heading for k in keys if k in SECTION_BY_KEY)
+
+
+def guide_for(facts: QAFacts, length: int | None, *, derived_full: bool = False) -> ScaledGuide:
+    """The offline guide for ``facts`` scaled to ``length`` tokens (None: as it is), memoised.
+
+    ``derived_full``: the sections opsrelay renders itself (:func:`model_free_headings`) stay
+    whole, so that the straightforward design's document equals opsrelay's final one.
+    """
+    digest = hashlib.blake2b(facts.model_dump_json().encode(), digest_size=20).hexdigest()
+    key = (digest, length, derived_full)
+    with _GUIDES_LOCK:
+        hit = _GUIDES.get(key)
+    if hit is None:
+        fixed = model_free_headings() if derived_full else frozenset()
+        hit = scaled_offline_guide(facts, length, date=BENCH_DATE, fixed=fixed)
+        with _GUIDES_LOCK:
+            _GUIDES[key] = hit
+    return hit
+
+
+def _memo_key(body: dict[str, Any], length: int | None, derived_full: bool) -> str:
     fmt = body.get("response_format") or {}
     name = (fmt.get("json_schema") or {}).get("name") if isinstance(fmt, dict) else None
-    raw = json.dumps([name, body.get("messages")], sort_keys=True, ensure_ascii=False)
+    raw = json.dumps([name, length, derived_full, body.get("messages")], sort_keys=True, ensure_ascii=False)
     return hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
 
 
-def _answer(body: dict[str, Any], label: str) -> Reply:
-    key = _memo_key(body)
+def _answer(
+    body: dict[str, Any], label: str, length: int | None, derived_full: bool
+) -> tuple[Reply, ScaledGuide | None]:
+    """The scripted answer (memoised), and the scaled guide it was cut from (None for decisions)."""
+    key = _memo_key(body, length, derived_full)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
     if hit is not None:
         return hit
-    messages = body.get("messages") or []
-    if label.startswith(("draft_doc", "rewrite_doc")):
-        reply = Reply.text(render_offline(facts_from_messages(messages), date=BENCH_DATE))
+    kind = label.split(":", maxsplit=1)[0]
+    guide = None
+    if kind in ("section", "revise", "draft_doc", "rewrite_doc"):
+        facts = facts_from_messages(body.get("messages") or [])
+        guide = guide_for(facts, length, derived_full=derived_full)
+    if guide is not None and kind in ("draft_doc", "rewrite_doc"):
+        reply = Reply.text(guide.markdown)
     else:
         reply = devops_responder(body)
+        if guide is not None and kind in ("section", "revise") and reply.kind == "content" and reply.content:
+            # The very section the straightforward design's document has (the responder writes it
+            # from the decisions in the request, which opsrelay trims per section: same content,
+            # but not always the same words); the responder's own, scaled, if the guide lacks it.
+            heading = section_heading(reply.content)
+            reply = Reply.text((heading and guide.section_named(heading)) or guide.section(reply.content))
     with _MEMO_LOCK:
-        _MEMO[key] = reply
-    return reply
+        _MEMO[key] = (reply, guide)
+    return reply, guide
 
 
 class ScriptedModel:
@@ -187,13 +250,28 @@ class ScriptedModel:
             real server does); then the recorded delay is that of the truncated answer.
         critic_rejects: how many critic calls (first ones) find one unmet standard, which makes
             opsrelay revise a section and review again. 0: the first draft is approved.
+        length: the target guide length in tokens (:mod:`bench.scale`); None: the offline
+            engine's own length.
+        derived_full: the sections opsrelay renders itself are not scaled (see :func:`guide_for`).
 
     """
 
-    def __init__(self, latency: Latency, *, enforce_max_tokens: bool = True, critic_rejects: int = 0) -> None:
+    def __init__(
+        self,
+        latency: Latency,
+        *,
+        enforce_max_tokens: bool = True,
+        critic_rejects: int = 0,
+        length: int | None = None,
+        derived_full: bool = False,
+    ) -> None:
         self.latency = latency
+        self.derived_full = derived_full
         self.enforce_max_tokens = enforce_max_tokens
         self.critic_rejects = critic_rejects
+        self.length = length
+        self.guides: dict[str, ScaledGuide] = {}
+        """The scaled guide of every QA report answered so far, by source name."""
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self._critics = 0
@@ -209,13 +287,16 @@ class ScriptedModel:
             draft = between(_last_user(body.get("messages") or []), "draft") or ""
             reply = Reply.json(critique_for(draft, reject=reject))
         else:
-            reply = _answer(body, label)
+            reply, guide = _answer(body, label, self.length, self.derived_full)
+            if guide is not None:
+                with self._lock:
+                    self.guides.setdefault(guide.source_name, guide)
         ready = time.perf_counter()
         tokens = estimate_tokens(reply.content or "")
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
-        truncated = bool(self.enforce_max_tokens and isinstance(limit, int) and tokens > limit)
-        if truncated:
-            tokens = estimate_tokens((reply.content or "")[: int(limit) * CHARS_PER_TOKEN])
+        truncated = self.enforce_max_tokens and isinstance(limit, int) and tokens > limit
+        if truncated and isinstance(limit, int):
+            tokens = estimate_tokens((reply.content or "")[: limit * CHARS_PER_TOKEN])
         call = Call(label, start, ready + self.latency.seconds(tokens), tokens, truncated)
         with self._lock:
             self.calls.append(call)
