@@ -20,7 +20,7 @@ from opsrelay.ingest import IngestedQA, load_qa
 from opsrelay.models.base import ChatBackend
 from opsrelay.review import review_document
 from opsrelay.review.model import Review
-from opsrelay.settings import DEFAULT_MAX_BYTES, RunSettings
+from opsrelay.settings import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, RunSettings
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -158,9 +158,11 @@ def _backend_for(
         return backend
     from opsrelay.models.factory import make_backend, parse_model_spec
 
-    # The window and the structured-output mode are run settings (a resumed run keeps them).
+    # The window, the structured-output mode and the request cap are run settings (a resumed
+    # run keeps them).
     model_kwargs.setdefault("context_window", settings.context_window)
     model_kwargs.setdefault("structured_output", settings.structured_output)
+    model_kwargs.setdefault("concurrency", settings.concurrency)
     return make_backend(parse_model_spec(settings.model), **model_kwargs)
 
 
@@ -210,7 +212,7 @@ def stream_handoff(
     settings = _settings(
         model=model,
         max_revisions=options.get("max_revisions", 2),
-        concurrency=options.get("concurrency", 8),
+        concurrency=options.get("concurrency", DEFAULT_CONCURRENCY),
         date=options.get("date"),
         out_dir=Path(out_dir) if out_dir is not None else None,
         max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES),
@@ -388,8 +390,10 @@ def run_handoff(source: str | Path | IngestedQA, **options: Unpack[HandoffOption
     ``model`` is a model spec (default ``$OPSRELAY_MODEL`` or ``offline``); ``backend`` injects a
     ready :class:`~opsrelay.models.base.ChatBackend` instead. ``date`` fixes the changelog date
     (YYYY-MM-DD) for reproducible output. ``record`` writes a replay cassette of a live run.
-    ``checkpoint`` (a SQLite path or ``postgresql://`` URL) makes the run resumable under
-    ``thread_id``; ``approve`` pauses before emit (raises :class:`ApprovalPending`).
+    ``concurrency`` (default 16) caps this run's model requests in flight, counted over every
+    handoff in the process (:mod:`opsrelay.models.limit`). ``checkpoint`` (a SQLite path or
+    ``postgresql://`` URL) makes the run resumable under ``thread_id``; ``approve`` pauses before
+    emit (raises :class:`ApprovalPending`).
 
     Raises :class:`~opsrelay.errors.InputError` on bad input (nothing written) and
     :class:`~opsrelay.errors.ProviderError` when the model fails after retries (nothing written).

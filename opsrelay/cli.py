@@ -26,6 +26,7 @@ from opsrelay.cli_options import (
     TimeoutOption,
 )
 from opsrelay.errors import InputError, OpsrelayError
+from opsrelay.models.limit import DEFAULT_CONCURRENCY
 
 # A plain path constant: importing opsrelay.checkpoints here would pull pydantic models only.
 DEFAULT_CHECKPOINT = Path(".opsrelay") / "checkpoints.sqlite"
@@ -80,8 +81,14 @@ def run(
         Path | None, typer.Option("--record", help="Record model exchanges to a cassette.")
     ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="Sections drafted at once.")
-    ] = 8,
+        int,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=64,
+            help="Model requests in flight at most, shared by every handoff in this process.",
+        ),
+    ] = DEFAULT_CONCURRENCY,
     date: DateOption = None,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Largest QA input accepted.")

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opsrelay.models.limit import DEFAULT_CONCURRENCY
 from opsrelay.models.modes import StructuredMode
+
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_BYTES", "RunSettings"]
 
 DEFAULT_MAX_BYTES = 5_000_000
 
@@ -20,7 +23,15 @@ class RunSettings(BaseModel):
         default="offline", description="Model spec: 'offline', 'openai:<name>' or 'replay:<cassette>'."
     )
     max_revisions: int = Field(default=2, ge=0, le=10, description="Revision rounds after the first review.")
-    concurrency: int = Field(default=8, ge=1, le=64, description="Sections drafted at once.")
+    concurrency: int = Field(
+        default=DEFAULT_CONCURRENCY,
+        ge=1,
+        le=64,
+        description=(
+            "Model requests in flight at most, shared by every handoff in this process "
+            "(opsrelay.models.limit). The default lets all drafted sections of one handoff go at once."
+        ),
+    )
     date: str | None = Field(
         default=None,
         pattern=r"^\d{4}-\d{2}-\d{2}$",
@@ -61,7 +72,9 @@ class RunSettings(BaseModel):
         thread pool of ``max_concurrency`` threads. Sized to the model concurrency, the writes of
         finished sections queue behind unfinished ones, so a run killed mid-fan-out loses work
         it already paid for. The model's calls in flight are bounded by ``concurrency`` in the
-        drafter instead; the pool only needs to be large enough never to starve the writes.
+        process-wide request limiter instead (:mod:`opsrelay.models.limit`, shared with every
+        other handoff in the process); the pool only needs to be large enough never to starve
+        the writes.
         """
         from opsrelay.template import DRAFTED_SECTIONS
 

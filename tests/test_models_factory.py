@@ -11,6 +11,7 @@ from opsrelay.errors import InputError, ProviderError
 from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest
 from opsrelay.models.cassette import RecordingBackend, ReplayBackend, load_cassette
 from opsrelay.models.factory import ModelSpec, close_backend, make_backend, parse_model_spec
+from opsrelay.models.limit import LimitedBackend
 from opsrelay.models.openai_backend import OpenAIBackend
 from opsrelay.models.retry import RetryingBackend
 from opsrelay.testing.fake_openai import FakeOpenAI, Reply
@@ -98,11 +99,13 @@ def test_openai_stack_is_retrying_around_openai() -> None:
         timeout_s=12,
         strict_replay=False,
     )
-    assert isinstance(b, RetryingBackend) and isinstance(b.inner, OpenAIBackend)
+    # The request cap sits under the retry layer: a back-off sleep holds no slot.
+    assert isinstance(b, RetryingBackend) and isinstance(b.inner, LimitedBackend)
+    assert isinstance(b.inner.inner, OpenAIBackend) and b.inner.cap == 16
     assert isinstance(b, ChatBackend)
-    assert b.inner.timeout_s == 12
+    assert b.inner.inner.timeout_s == 12
     assert b.spec == "openai:gpt-4.1-mini"
-    assert FAKE_KEY not in repr(b.inner)
+    assert FAKE_KEY not in repr(b.inner.inner)
 
 
 def test_record_wraps_the_retrying_backend_and_keeps_only_successes(tmp_path: Path) -> None:
@@ -131,7 +134,8 @@ def test_record_wraps_the_retrying_backend_and_keeps_only_successes(tmp_path: Pa
         timeout_s=5,
         strict_replay=True,
     )
-    assert isinstance(replay, ReplayBackend) and replay.strict
+    assert isinstance(replay, LimitedBackend) and isinstance(replay.inner, ReplayBackend)
+    assert replay.inner.strict
     assert replay.complete(req()).content == "hi there"
     close_backend(replay)
     close_backend(None)
@@ -173,8 +177,11 @@ def test_structured_output_and_context_window_reach_the_openai_backend() -> None
         structured_output="tools",
         context_window=4096,
     )
-    assert isinstance(b, RetryingBackend) and isinstance(b.inner, OpenAIBackend)
-    assert b.inner.structured_output == "tools" and b.inner.structured_mode == "tools"
+    assert isinstance(b, RetryingBackend) and isinstance(b.inner, LimitedBackend)
+    openai = b.inner.inner
+    assert isinstance(openai, OpenAIBackend)
+    assert openai.structured_output == "tools" and openai.structured_mode == "tools"
+    assert b.inner.structured_mode == "tools"  # seen through the limiting layer
     window = b.context_window()  # configured: the (unreachable) server is not asked
     assert (window.tokens, window.source) == (4096, "configured")
 

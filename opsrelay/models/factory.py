@@ -5,9 +5,17 @@ and ``OPENAI_BASE_URL`` and passes the values in, so that library users and test
 
 Stack for a live model with ``--record``::
 
-    RecordingBackend(RetryingBackend(OpenAIBackend(...)), path)
+    RecordingBackend(RetryingBackend(LimitedBackend(OpenAIBackend(...))), path)
 
-so that the cassette holds what finally succeeded, not each failed attempt.
+so that the cassette holds what finally succeeded, not each failed attempt; and a replay is
+``LimitedBackend(ReplayBackend(...))``.
+
+Where the request cap sits: :class:`~opsrelay.models.limit.LimitedBackend` wraps the innermost
+backend, the one that talks to the server, and nothing else. Below the retry layer, each attempt
+takes its own slot and gives it back before the back-off sleep, so a request waiting to retry
+never keeps another one off the wire (a wrapper rather than code in the retry loop: the retry
+layer stays about retrying, and a replay, which has no retry layer, is limited the same way,
+so a replayed run sends its requests in the same pattern as the live run it recorded).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Literal, cast
 from opsrelay.errors import InputError, ProviderError
 from opsrelay.models.base import ChatBackend, model_name_of
 from opsrelay.models.cassette import RecordingBackend, ReplayBackend
+from opsrelay.models.limit import DEFAULT_CONCURRENCY, LimitedBackend
 from opsrelay.models.retry import RetryingBackend
 
 __all__ = ["VALID_SPECS", "ModelSpec", "close_backend", "make_backend", "model_name_of", "parse_model_spec"]
@@ -84,6 +93,7 @@ def make_backend(
     max_elapsed_s: float | None = None,
     structured_output: str = "auto",
     context_window: int | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> ChatBackend | None:
     """Build the backend for ``spec``; ``None`` for ``offline`` (the built-in engine).
 
@@ -103,11 +113,13 @@ def make_backend(
         context_window: configured window in tokens (``--context-window``); None asks the
             server, else the table of known models. Ignored for replay, which returns the
             recorded window.
+        concurrency: this run's cap on model requests in flight, counted over the whole
+            process (``--concurrency``; :mod:`opsrelay.models.limit`).
 
     Raises:
         ProviderError: ``openai:`` without a key (exit 3).
         InputError: ``--record`` with a spec that makes no live calls; unreadable cassette; an
-            unknown structured-output mode or a window that is not positive.
+            unknown structured-output mode, a window or a concurrency that is not positive.
 
     """
     if record_path is not None and not spec.is_live:
@@ -116,9 +128,11 @@ def make_backend(
         )
     if spec.kind == "offline":
         return None
+    if concurrency < 1:
+        raise InputError(f"concurrency must be at least 1, got {concurrency}")
     if spec.kind == "replay":
         assert spec.path is not None
-        return ReplayBackend(spec.path, strict=strict_replay)
+        return LimitedBackend(ReplayBackend(spec.path, strict=strict_replay), concurrency)
     if not api_key or not api_key.strip():
         raise ProviderError(
             f"OPENAI_API_KEY is not set (needed for {spec}; a local OpenAI-compatible server "
@@ -136,13 +150,16 @@ def make_backend(
         )
     mode = cast(StructuredMode, structured_output)  # checked just above
     live: ChatBackend = RetryingBackend(
-        OpenAIBackend(
-            spec.name,
-            base_url=base_url,
-            api_key=api_key.strip(),
-            timeout_s=timeout_s,
-            structured_output=mode,
-            context_window=context_window,
+        LimitedBackend(
+            OpenAIBackend(
+                spec.name,
+                base_url=base_url,
+                api_key=api_key.strip(),
+                timeout_s=timeout_s,
+                structured_output=mode,
+                context_window=context_window,
+            ),
+            concurrency,
         ),
         max_attempts=max_attempts,
         max_wait_s=max_wait_s,

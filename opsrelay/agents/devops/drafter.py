@@ -71,17 +71,22 @@ class OfflineDrafter:
 
 
 def make_drafter(backend: ChatBackend | None, settings: RunSettings) -> Drafter:
-    """The drafter for a backend: the offline engine when there is none."""
+    """The drafter for a backend: the offline engine when there is none.
+
+    Its requests count against the process-wide cap (:mod:`opsrelay.models.limit`) with
+    ``settings.concurrency``: a backend from :func:`~opsrelay.models.factory.make_backend` is
+    limited already (below its retry layer); a hand-built one is wrapped here.
+    """
     if backend is None:
         return OfflineDrafter()
     from opsrelay.agents.devops.llm import LLMDrafter
     from opsrelay.models.factory import model_name_of
+    from opsrelay.models.limit import limited
 
     return LLMDrafter(
-        backend,
+        limited(backend, settings.concurrency),
         model_name=model_name_of(backend),
         budget_tokens=settings.budget_tokens,
-        concurrency=settings.concurrency,
         section_max_tokens=settings.section_max_tokens,
         decide_max_tokens=settings.decide_max_tokens,
         critic_max_tokens=settings.critic_max_tokens,

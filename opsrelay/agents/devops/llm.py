@@ -180,14 +180,14 @@ class LLMDrafter:
         *,
         model_name: str,
         budget_tokens: int | None = None,
-        concurrency: int = 8,
         section_max_tokens: int = SECTION_MAX_TOKENS,
         decide_max_tokens: int = DECIDE_MAX_TOKENS,
         critic_max_tokens: int = CRITIC_MAX_TOKENS,
     ) -> None:
+        # Requests in flight are bounded for the whole process under the retry layer of the
+        # backend (opsrelay.models.limit), not here: a slot held here would be held through
+        # retry back-offs, and each drafter would have its own.
         self.backend = backend
-        # Bounds the requests in flight (see RunSettings.graph_threads for why not LangGraph's).
-        self._slots = threading.BoundedSemaphore(concurrency)
         self.model_name = model_name
         self.budget = _Budget(budget_tokens)
         self.section_max_tokens = section_max_tokens
@@ -385,8 +385,7 @@ class LLMDrafter:
     def _call(self, request: ChatRequest, prompt_tokens: int) -> tuple[ChatResponse, UsageTotals]:
         self.budget.reserve(request, prompt_tokens)
         try:
-            with self._slots:
-                response = self.backend.complete(request)
+            response = self.backend.complete(request)
         except PromptTruncatedError as exc:
             raise CallFallback(
                 f"the server truncated the prompt "
