@@ -6,8 +6,9 @@
 
 Each run builds its own graph and backend; a failure (bad input, provider error, internal
 error) is recorded on its own :class:`BatchItem` and never stops or changes the other runs.
-``concurrency`` is the number of handoffs at once; the sections inside one run are drafted in
-parallel as well, at the run's default section concurrency.
+``jobs`` is the number of handoffs at once; ``concurrency`` is what it is for one run: the model
+requests in flight at most, here for the whole batch (every run takes its requests' slots from
+the one process-wide limiter, :mod:`opsrelay.models.limit`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from typing import TypedDict, Unpack
 
 from opsrelay.errors import InputError, OpsrelayError
 from opsrelay.models.base import ChatBackend
+from opsrelay.models.limit import DEFAULT_CONCURRENCY
 
 __all__ = [
+    "DEFAULT_JOBS",
     "REPORT_SUFFIXES",
     "BatchItem",
     "BatchOptions",
@@ -38,6 +41,7 @@ _GLOB_CHARS = frozenset("*?[")
 # Which exit code a batch reports when runs disagree: an internal error first, then a provider
 # failure, then bad input, then documents emitted with review blockers.
 _EXIT_PRIORITY = (1, 3, 2, 4)
+DEFAULT_JOBS = 4
 
 
 class BatchOptions(TypedDict, total=False):
@@ -45,10 +49,10 @@ class BatchOptions(TypedDict, total=False):
 
     Not here, on purpose: ``out_dir`` (each run gets its own folder), ``thread_id`` (each run is
     its own thread), ``record`` and ``strict_replay`` (one cassette cannot serve concurrent
-    runs), ``evidence`` (evidence belongs to one report, not to all of them) and
-    ``concurrency`` (the sections drafted at once inside each run stay at the run's default;
-    :func:`run_batch`'s own ``concurrency`` is the number of runs at once). ``checkpoint`` and
-    ``approve`` are not offered either: batch runs are not checkpointed and never pause.
+    runs) and ``evidence`` (evidence belongs to one report, not to all of them).
+    ``concurrency`` is :func:`run_batch`'s own argument (the cap on requests in flight for the
+    whole batch). ``checkpoint`` and ``approve`` are not offered either: batch runs are not
+    checkpointed and never pause.
     """
 
     model: str | None
@@ -141,12 +145,12 @@ def output_dirs(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     return dirs
 
 
-def _run_one(path: Path, out: Path, options: BatchOptions) -> BatchItem:
+def _run_one(path: Path, out: Path, concurrency: int, options: BatchOptions) -> BatchItem:
     from opsrelay.api import run_handoff
 
     start = time.perf_counter()
     try:
-        result = run_handoff(path, out_dir=out, **options)
+        result = run_handoff(path, out_dir=out, concurrency=concurrency, **options)
     except OpsrelayError as exc:
         return BatchItem(
             path=path,
@@ -178,34 +182,40 @@ def run_batch(
     paths: Sequence[Path],
     *,
     out_dir: Path,
-    concurrency: int,
+    jobs: int = DEFAULT_JOBS,
+    concurrency: int = DEFAULT_CONCURRENCY,
     on_done: Callable[[BatchItem], None] | None = None,
     **options: Unpack[BatchOptions],
 ) -> list[BatchItem]:
-    """Run one handoff per report, ``concurrency`` at a time; the items come back in input order.
+    """Run one handoff per report, ``jobs`` at a time; the items come back in input order.
 
+    ``concurrency`` caps the model requests in flight for the whole batch (as ``run_handoff``'s
+    ``concurrency`` does for one run: the runs share the process-wide limiter), so ``jobs``
+    handoffs at once never send more than ``concurrency`` requests to a server together.
     Each report writes ``OPERATIONS.md`` and ``handoff.json`` into its own folder (see
     :func:`output_dirs`); a report that fails writes nothing and gets an item with its exit
     code and error. ``on_done`` is called in the calling thread as each run finishes (for a
     progress bar). ``options`` go to every :func:`~opsrelay.api.run_handoff` call.
 
     Raises:
-        InputError: ``concurrency`` below 1, or an invalid ``model`` spec (checked once here,
-            rather than failing every run the same way).
+        InputError: ``jobs`` or ``concurrency`` below 1, or an invalid ``model`` spec (checked
+            once here, rather than failing every run the same way).
 
     """
+    if jobs < 1:
+        raise InputError(f"jobs (handoffs at once) must be at least 1, got {jobs}")
     if concurrency < 1:
-        raise InputError(f"concurrency must be at least 1, got {concurrency}")
+        raise InputError(f"concurrency (model requests in flight) must be at least 1, got {concurrency}")
     if options.get("model"):
         from opsrelay.models.factory import parse_model_spec
 
         parse_model_spec(str(options.get("model")))
     items: list[BatchItem | None] = [None] * len(paths)
     dirs = output_dirs(paths, out_dir)
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="opsrelay-batch")
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="opsrelay-batch")
     try:
         futures = {
-            pool.submit(_run_one, path, out, options): i
+            pool.submit(_run_one, path, out, concurrency, options): i
             for i, (path, out) in enumerate(zip(paths, dirs, strict=True))
         }
         for future in as_completed(futures):

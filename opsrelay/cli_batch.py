@@ -26,6 +26,7 @@ from opsrelay.cli_options import (
     StructuredOutputOption,
     TimeoutOption,
 )
+from opsrelay.models.limit import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,9 +47,17 @@ def batch(  # noqa: PLR0917 (typer: one parameter per option)
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder; each report gets OUT/<its name>/.")
     ] = Path("artifacts/batch"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Handoffs run at once.")] = 4,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-j", min=1, max=64, help="Handoffs run at once.")
-    ] = 4,
+        int,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=64,
+            help="Model requests in flight at most, shared by every handoff in this process "
+            "(the whole batch).",
+        ),
+    ] = DEFAULT_CONCURRENCY,
     model: ModelOption = "offline",
     base_url: BaseUrlOption = None,
     max_revisions: MaxRevisionsOption = 2,
@@ -70,6 +79,7 @@ def batch(  # noqa: PLR0917 (typer: one parameter per option)
         items = run_batch(
             paths,
             out_dir=out,
+            jobs=jobs,
             concurrency=concurrency,
             on_done=on_done,
             model=model,

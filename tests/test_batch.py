@@ -132,9 +132,7 @@ def test_batch_isolates_failures_and_matches_single_runs(reports: Path, tmp_path
     out = tmp_path / "out"
     done: list[str] = []
     paths = discover_reports(str(reports))
-    items = run_batch(
-        paths, out_dir=out, concurrency=3, date=DATE, on_done=lambda i: done.append(i.path.name)
-    )
+    items = run_batch(paths, out_dir=out, jobs=3, date=DATE, on_done=lambda i: done.append(i.path.name))
 
     assert [i.path for i in items] == paths  # input order, whatever the finishing order
     assert sorted(done) == sorted(p.name for p in paths)
@@ -181,7 +179,7 @@ def test_unexpected_errors_stay_in_their_item(
 
     monkeypatch.setattr(opsrelay.api, "run_handoff", flaky)
     paths = [reports / n for n in GOOD]
-    items = run_batch(paths, out_dir=tmp_path / "out", concurrency=2, date=DATE)
+    items = run_batch(paths, out_dir=tmp_path / "out", jobs=2, date=DATE)
     assert [i.exit_code for i in items][:2] == [1, 3]
     assert items[0].error == "internal error: RuntimeError: boom"
     assert items[1].error == "provider down after retries"
@@ -189,14 +187,15 @@ def test_unexpected_errors_stay_in_their_item(
     assert batch_exit_code(items) == 1
 
 
-def test_concurrency_must_be_positive(tmp_path: Path) -> None:
-    with pytest.raises(InputError):
-        run_batch([tmp_path / "x.md"], out_dir=tmp_path, concurrency=0)
+@pytest.mark.parametrize("bound", [{"jobs": 0}, {"concurrency": 0}])
+def test_jobs_and_concurrency_must_be_positive(tmp_path: Path, bound: dict[str, int]) -> None:
+    with pytest.raises(InputError, match="must be at least 1"):
+        run_batch([tmp_path / "x.md"], out_dir=tmp_path, **bound)  # type: ignore[arg-type]
 
 
 def test_bad_model_spec_fails_the_batch_once(reports: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="invalid model spec"):
-        run_batch([reports / GOOD[0]], out_dir=tmp_path / "out", concurrency=1, model="gpt-4")
+        run_batch([reports / GOOD[0]], out_dir=tmp_path / "out", jobs=1, model="gpt-4")
     assert not (tmp_path / "out").exists()
 
 
@@ -209,7 +208,7 @@ def test_cli_batch_table_and_exit_code(
     from opsrelay.cli import cli
 
     out = tmp_path / "out"
-    code = cli(["batch", str(reports), "--out", str(out), "--concurrency", "2", "--date", DATE])
+    code = cli(["batch", str(reports), "--out", str(out), "--jobs", "2", "--date", DATE])
     stdout, _ = capsys.readouterr()
     assert code == 2
     for name in (*GOOD, "empty.md", "blob.md"):
