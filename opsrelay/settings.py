@@ -62,8 +62,8 @@ class RunSettings(BaseModel):
     # Output caps per model call (env OPSRELAY_SECTION/DECIDE/CRITIC_MAX_TOKENS): a slow local
     # model's test run stays short without code edits.
     section_max_tokens: int = Field(default=6000, ge=64, description="Max output tokens per section call.")
-    decide_max_tokens: int = Field(default=8000, ge=64, description="Max output tokens of the decide call.")
-    critic_max_tokens: int = Field(default=3000, ge=64, description="Max output tokens of the critic call.")
+    decide_max_tokens: int = Field(default=1500, ge=64, description="Max output tokens of the decide call.")
+    critic_max_tokens: int = Field(default=1000, ge=64, description="Max output tokens of the critic call.")
 
     def graph_threads(self) -> int:
         """LangGraph's ``max_concurrency``: room for every section task plus checkpoint writes.

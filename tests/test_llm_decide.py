@@ -15,10 +15,26 @@ from opsrelay.testing.fake_openai import FakeOpenAI
 SYNCRO = FIXTURES / "qa" / "syncro-spring_nfr-assessment.md"
 
 
-def test_model_is_not_asked_for_facts_or_the_assumption_list() -> None:
-    props = strict_schema(ModelDecisions)["properties"]
-    assert next(iter(props)) == "reasoning"  # reasons before decisions
-    assert not {"release_gate", "test_commands", "assumptions"} & set(props)
+def test_model_is_asked_only_for_the_choices_sections_must_agree_on() -> None:
+    schema = strict_schema(ModelDecisions)
+    props = schema["properties"]
+    assert list(props) == [
+        "service_name",
+        "hosting",
+        "platform",
+        "deployment",
+        "ci",
+        "observability",
+        "slo",
+        "capacity",
+        "recovery",
+        "alert_routing",
+    ]
+    # Facts and what follows from them are derived, never asked for (nor paid for).
+    derived = {"release_gate", "test_commands", "assumptions", "runtimes", "datastores", "environments"}
+    assert not derived & set(props)
+    hosting = schema["$defs"]["HostingChoice"]["properties"]
+    assert list(hosting)[:2] == ["reason", "qa_lines"]  # the reason before the choice
 
 
 def test_gate_comes_from_facts_and_assumptions_from_basis_flags() -> None:

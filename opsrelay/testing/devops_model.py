@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from opsrelay.agents.devops.choices import choices_of
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.writers import write_section_offline
@@ -45,8 +46,19 @@ def _decisions(messages: list[dict[str, Any]], facts: QAFacts) -> Decisions:
         if raw is not None:
             # A request fitted to a small window carries only the fields its section needs.
             given = json.loads(raw)
-            return Decisions.model_validate({**decide_offline(facts).model_dump(mode="json"), **given})
+            return Decisions.model_validate(_deep_merge(decide_offline(facts).model_dump(mode="json"), given))
     return decide_offline(facts)
+
+
+def _deep_merge(base: Any, given: Any) -> Any:
+    """``given`` over ``base``, key by key: the prompt's decisions leave out evidence and reasoning."""
+    if isinstance(base, dict) and isinstance(given, dict):
+        return {k: _deep_merge(base.get(k), given[k]) if k in given else v for k, v in base.items()} | {
+            k: v for k, v in given.items() if k not in base
+        }
+    if isinstance(base, list) and isinstance(given, list) and base:
+        return [_deep_merge(base[min(i, len(base) - 1)], g) for i, g in enumerate(given)]
+    return given
 
 
 def _asked_section(messages: list[dict[str, Any]]) -> str | None:
@@ -56,35 +68,62 @@ def _asked_section(messages: list[dict[str, Any]]) -> str | None:
     return found.group(1) if found else None
 
 
+_JSON_MODE_NAME = re.compile(
+    r"It is named '([^']+)' and\s+must validate against this JSON schema[^\n]*:\n(\{.*\})\s*$", re.S
+)
+
+
 def _schema_of(body: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    """The name and schema of a request's ``response_format`` json_schema (None and {} without one)."""
+    """The name and schema a request asks its answer to follow (None and {} for free text).
+
+    In all three structured-output modes: ``response_format`` json_schema, JSON mode (the schema
+    stated at the end of the last message) and one forced tool.
+    """
     fmt = body.get("response_format") or {}
     spec = fmt.get("json_schema") or {} if isinstance(fmt, dict) else {}
-    return spec.get("name"), spec.get("schema") or {}
+    if spec:
+        return spec.get("name"), spec.get("schema") or {}
+    tools = body.get("tools") or []
+    if tools:
+        fn = tools[0].get("function") or {}
+        return fn.get("name"), fn.get("parameters") or {}
+    if isinstance(fmt, dict) and fmt.get("type") == "json_object":
+        messages = body.get("messages") or []
+        m = _JSON_MODE_NAME.search(str(messages[-1].get("content") or "")) if messages else None
+        if m:
+            return m.group(1), json.loads(m.group(2))
+    return None, {}
+
+
+def _structured(body: dict[str, Any], name: str, obj: Any) -> Reply:
+    """``obj`` as the request's mode expects it: content, or the arguments of the forced tool."""
+    if body.get("tools"):
+        return Reply.tool_call(name, obj)
+    return Reply.json(obj)
 
 
 def devops_responder(body: dict[str, Any]) -> Reply:
     """Answer one chat-completions request body the way a competent model would."""
     messages = body.get("messages") or []
     facts = facts_from_messages(messages)
-    schema_name, schema = _schema_of(body)
+    schema_name, _ = _schema_of(body)
     if schema_name == "Decisions":
-        # Answer exactly the fields the request's schema asks for.
-        wanted = schema.get("properties", {})
-        decided = decide_offline(facts).model_dump(mode="json")
-        return Reply.json({k: v for k, v in decided.items() if k in wanted})
+        # The choices a competent model makes: the offline engine's, with brief reasons.
+        return _structured(body, schema_name, choices_of(decide_offline(facts)).model_dump(mode="json"))
     if schema_name == "FactProposals":
-        return Reply.json({"facts": []})  # the extractor missed nothing it could quote
+        return _structured(body, schema_name, {"facts": []})  # the extractor missed nothing it could quote
     if schema_name == "CriticReport":
-        return Reply.json(
+        return _structured(
+            body,
+            schema_name,
             {
-                "judgements": [
+                "verdicts": [
                     {
                         "standard": s,
-                        "reasons": "Covered with concrete values.",
+                        "reason": "Covered with concrete values.",
                         "met": True,
                         "section": None,
-                        "fixes": [],
+                        "fix": None,
                     }
                     for s in (
                         "pipeline",
@@ -95,7 +134,7 @@ def devops_responder(body: dict[str, Any]) -> Reply:
                         "runbooks",
                     )
                 ]
-            }
+            },
         )
     heading = _asked_section(messages)
     spec = SECTION_BY_HEADING.get(heading) if heading else None
@@ -165,7 +204,7 @@ def weak_responder(body: dict[str, Any]) -> Reply:
     """A weak model: filler JSON for every schema, generic Markdown for every section."""
     name, schema = _schema_of(body)
     if name:
-        return Reply.json(filler_for_schema(schema))
+        return _structured(body, name, filler_for_schema(schema))
     heading = _asked_section(body.get("messages") or [])
     return Reply.text(generic_section(heading or "Section"))
 
@@ -180,21 +219,24 @@ HOSTILE_COMMANDS = (
 def hostile_responder(body: dict[str, Any]) -> Reply:
     """A competent-looking model that invents citations and smuggles unsafe commands.
 
-    Decisions: the offline engine's, with install/lint/audit commands replaced by downloads piped
-    into a shell and ``rm -rf /``, and every citation replaced by an invented one. Sections: the
+    Decisions: the offline engine's choices, with reasons, rollback trigger and tools replaced by
+    downloads piped into a shell and ``rm -rf /``, and every choice citing invented lines. Sections: the
     offline engine's, with an extra CI step running those commands and an invented citation.
     """
     messages = body.get("messages") or []
     facts = facts_from_messages(messages)
-    name, schema = _schema_of(body)
-    invented = {"source": facts.source_name, "line": 1, "text": f"value for {facts.source_name}:1"}
+    name, _ = _schema_of(body)
     if name == "Decisions":
-        decided = decide_offline(facts).model_dump(mode="json")
-        for runtime in decided["runtimes"]:
-            runtime["install_command"], runtime["lint_command"], runtime["audit_command"] = HOSTILE_COMMANDS
-        _replace_evidence(decided, invented)
-        wanted = schema.get("properties", {})
-        return Reply.json({k: v for k, v in decided.items() if k in wanted})
+        # Every reason a command, the rollback trigger a download piped into a shell, every
+        # choice "grounded" in lines that do not exist or do not say so.
+        chosen = choices_of(decide_offline(facts)).model_dump(mode="json")
+        for value in chosen.values():
+            if isinstance(value, dict) and "reason" in value:
+                value["reason"] = HOSTILE_COMMANDS[1]
+                value["qa_lines"] = [1, 99_999]
+        chosen["deployment"]["rollback_trigger"] = HOSTILE_COMMANDS[0]
+        chosen["observability"]["apm"] = HOSTILE_COMMANDS[2]
+        return _structured(body, name, chosen)
     if name:
         return devops_responder(body)
     reply = devops_responder(body)

@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from opsrelay import prompts
 from opsrelay.agents.devops.assemble import mark_fallback
 from opsrelay.agents.devops.assumptions import derive_assumptions
+from opsrelay.agents.devops.choices import DecisionChoices, apply_choices
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.fit import (
@@ -75,60 +76,54 @@ from opsrelay.template import DRAFTED_SECTIONS, SECTION_BY_HEADING, SECTION_BY_K
 log = get_logger("opsrelay.llm")
 M = TypeVar("M", bound=BaseModel)
 
-# Default caps (RunSettings.section/decide/critic_max_tokens), sized from the corpus: the largest
-# decisions are ~5k tokens and the largest CI/CD section ~3.6k; a cap below that truncates,
-# re-asks and falls back, paying for the answer twice.
+# Default caps (RunSettings.section/decide/critic_max_tokens), sized from the corpus: the
+# largest CI/CD section is ~3.6k tokens, the decisions' choices ~500 and the critic's verdicts
+# ~300; a cap below the answer truncates, re-asks and falls back, paying for the answer twice.
 SECTION_MAX_TOKENS = 6000
-DECIDE_MAX_TOKENS = 8000
-CRITIC_MAX_TOKENS = 3000
+DECIDE_MAX_TOKENS = 1500
+CRITIC_MAX_TOKENS = 1000
 # Proposed facts are short (a few quoted lines); a longer answer is a model rambling.
 FACTS_MAX_TOKENS = 2000
 
 
-# Decisions that follow from QA facts alone; the offline engine's values are always used (the
-# service units are read off the QA facts too).
-FACT_DECISIONS = ("release_gate", "test_commands", "services")
-# Derived from the decisions' basis flags instead of being restated by the model.
-DERIVED_DECISIONS = ("assumptions",)
+# Sections rendered from the decisions, never asked of the model: the assumptions list must be
+# complete and exact (every assumed decision, every open question of the release gate), which a
+# writer that only copies it can get wrong and cannot improve. Off the critical path, and free.
+DERIVED_SECTIONS = frozenset({"assumptions"})
 
-# What the model is asked for: Decisions without the fact-determined fields. Named "Decisions"
-# so the request (and its cassette key) says what it is.
-ModelDecisions: type[BaseModel] = create_model(
-    "Decisions",
-    __base__=Decisions.__base__,
-    __doc__=Decisions.__doc__,
-    **{
-        name: (field.annotation, field)
-        for name, field in Decisions.model_fields.items()
-        if name not in FACT_DECISIONS + DERIVED_DECISIONS
-    },  # type: ignore[call-overload]
+# What the model is asked for: only the choices parallel sections must agree on (choices.py);
+# the rest is derived. Named "Decisions" so the request (and its cassette key) says what it is.
+ModelDecisions: type[DecisionChoices] = create_model(
+    "Decisions", __base__=DecisionChoices, __doc__=DecisionChoices.__doc__
 )
 
 
-class StandardJudgement(BaseModel):
-    """The critic's answer for one Quality Standard: reasons first, then the verdict, then fixes."""
+Standard = Literal["pipeline", "monitoring", "incident response", "security", "scalability", "runbooks"]
+"""The six Quality Standards of the role specification, in order, as the critic names them."""
+
+
+class StandardVerdict(BaseModel):
+    """The critic's verdict on one Quality Standard: a one-line reason, then met or not, then a fix."""
 
     model_config = ConfigDict(extra="forbid")
 
-    standard: str = Field(description="The standard, in a few words.")
-    reasons: str = Field(description="What in the draft meets or misses the standard, with specifics.")
+    standard: Standard = Field(description="The Quality Standard judged.")
+    reason: str = Field(description="One line (at most 20 words): what in the draft meets or misses it.")
     met: bool = Field(description="True when the draft meets the standard.")
-    section: str | None = Field(description="Top-level heading to change when not met; null otherwise.")
-    fixes: list[str] = Field(
-        max_length=3, description="Concrete changes that would meet the standard (at most 3)."
-    )
+    section: str | None = Field(description="Top-level heading to change when not met; null when met.")
+    fix: str | None = Field(description="One concrete change that would meet it (one line); null when met.")
 
 
 class CriticReport(BaseModel):
-    """The critic's structured verdict over the six Quality Standards."""
+    """The critic's verdicts over the six Quality Standards: short, so that it stays off the clock."""
 
     model_config = ConfigDict(extra="forbid")
 
     # At most six: a grammar-enforcing server (llama.cpp) holds even a weak model to the bound
     # instead of letting it repeat entries until the token cap. Fewer is accepted: a standard the
     # critic skips is simply not judged (the rubric still checks all six).
-    judgements: list[StandardJudgement] = Field(
-        max_length=6, description="One entry per Quality Standard, in order (six)."
+    verdicts: list[StandardVerdict] = Field(
+        max_length=6, description="One verdict per Quality Standard, in order (six)."
     )
 
 
@@ -620,11 +615,10 @@ class LLMDrafter:
             log.warning("model.fallback", purpose="decide", error=error)
             note = FallbackNote(call="decide", reason=f"the model's decisions could not be used ({error})")
             return offline, usage + UsageTotals(fallbacks=[note])
-        # The release gate and the test commands are facts, not opinions: they come from the
-        # QA facts, and the model is not asked (or paid) to restate them.
-        facts_part = {name: getattr(offline, name) for name in FACT_DECISIONS}
-        proposed = Decisions(**dict(result), **facts_part, assumptions=[])
+        # The model chose; everything else (release gate, test commands, toolchains, datastores,
+        # rollout steps, thresholds…) is derived from the QA facts and from those choices.
         try:
+            proposed, dropped = apply_choices(result, offline, qa)
             checked, fallbacks = validate_decisions(proposed, offline, qa)
         except Exception as exc:  # a validator bug must cost the model's decisions, not the run
             log.warning("model.validation_failed", error=repr(exc)[:300])
@@ -632,18 +626,26 @@ class LLMDrafter:
             return offline, usage + UsageTotals(fallbacks=[note])
         if fallbacks:
             log.warning("model.decision_fallbacks", count=len(fallbacks), fields=fallback_summary(fallbacks))
+        fallbacks = dropped + fallbacks
         decided = checked.model_copy(update={"assumptions": derive_assumptions(checked)})
         return decided, usage + UsageTotals(fallbacks=fallbacks)
 
     def draft(self, task: SectionTask) -> tuple[SectionDraft, UsageTotals]:
         """One section as Markdown (or a revision with findings); offline fallback after one re-ask."""
+        if task.key in DERIVED_SECTIONS:
+            markdown = write_section_offline(task.key, task.qa.facts, task.decisions, task.findings)  # type: ignore[arg-type]
+            return SectionDraft(
+                key=task.key, markdown=markdown, source="offline", revision=task.revision
+            ), UsageTotals()
         spec = SECTION_BY_KEY[task.key]
         purpose = (
             f"revise:{task.key}:{task.revision}" if task.findings and task.previous else f"draft:{task.key}"
         )
         prefix = self.prefix(task.qa)
+        # Only the decisions this section is written from, without the evidence and reasoning
+        # behind them: all thirteen calls are in flight at once, so nothing after the shared
+        # prefix is cached, and every token of it is paid for thirteen times.
         forms = [
-            ("all decisions", self._section_messages(prefix, task.decisions, task.key, task, scoped=False)),
             (
                 "section decisions",
                 self._section_messages(prefix, task.decisions, task.key, task, scoped=True),
@@ -684,23 +686,21 @@ class LLMDrafter:
         what fits); when not even that fits, or the call fails, the review is the rubric's alone.
         """
         prefix = self.prefix(qa)
-        decisions_msg = self._decisions_message(decisions)
 
-        def ask(text: str, *, with_decisions: bool = True) -> tuple[ChatMessage, ...]:
+        def ask(text: str) -> tuple[ChatMessage, ...]:
+            # No decisions: the guide states them itself, and the critic judges the guide.
             critic_msg = ChatMessage(
                 role="user", content=prompts.render("critic", draft=_neutralise_tags(text))
             )
-            return (*prefix, decisions_msg, critic_msg) if with_decisions else (*prefix, critic_msg)
+            return (*prefix, critic_msg)
 
         forms = [("whole draft", ask(draft))]
         window, _ = self.context_window()
         if window is not None:
-            # The guide states the decisions itself; without them a digest has more room.
-            for label, with_decisions in (("digest", True), ("digest without decisions", False)):
-                base = self._counter.messages(ask("", with_decisions=with_decisions))
-                budget_chars = max(MIN_DIGEST_CHARS, (room(window, base) - self.critic_max_tokens) * 3)
-                forms.append((label, ask(digest(draft, budget_chars), with_decisions=with_decisions)))
-            forms.append(("short digest", ask(digest(draft, MIN_DIGEST_CHARS), with_decisions=False)))
+            base = self._counter.messages(ask(""))
+            budget_chars = max(MIN_DIGEST_CHARS, (room(window, base) - self.critic_max_tokens) * 3)
+            forms.append(("digest", ask(digest(draft, budget_chars))))
+            forms.append(("short digest", ask(digest(draft, MIN_DIGEST_CHARS))))
         result, usage, error = self._ask(
             forms,
             kind="critic",
@@ -714,23 +714,23 @@ class LLMDrafter:
             note = FallbackNote(call="critic", reason=error or "no usable answer", action="rubric_only")
             return [], usage + UsageTotals(fallbacks=[note])
         findings = []
-        for j in result.judgements:
-            if j.met:
+        for v in result.verdicts:
+            if v.met:
                 continue
-            section = j.section if j.section in SECTION_BY_HEADING else None
-            reasons = " ".join(j.reasons.split())
-            if filler_reason(reasons) is not None or len(re.findall(r"[^\W_]+", reasons)) < 4:
-                # A judgement that gives no reason (filler, or a bare token such as a file name
+            section = v.section if v.section in SECTION_BY_HEADING else None
+            reason = " ".join(v.reason.split())
+            if filler_reason(reason) is not None or len(re.findall(r"[^\W_]+", reason)) < 4:
+                # A verdict that gives no reason (filler, or a bare token such as a file name
                 # echoed by a weak model) is not a finding anyone can act on.
                 continue
+            fix = " ".join((v.fix or "").split())
             findings.append(
                 Finding(
                     rule="critic.quality-standard",
                     severity="major" if section else "minor",
                     section=section,
-                    message=f"{j.standard}: {reasons}"[:500],
-                    fix="; ".join(f for f in j.fixes if filler_reason(f) is None)[:500]
-                    or "address the standard",
+                    message=f"{v.standard}: {reason}"[:500],
+                    fix=(fix if fix and filler_reason(fix) is None else "address the standard")[:500],
                 )
             )
         return findings, usage

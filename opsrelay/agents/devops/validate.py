@@ -63,6 +63,7 @@ from opsrelay.facts.model import (
 )
 from opsrelay.handoff import FallbackNote
 from opsrelay.ingest import IngestedQA
+from opsrelay.review.rules.safety import unsafe_command
 
 # Availability objectives outside this range are typos or filler: below 90 % is no objective at
 # all, above 99.999 % no single-region service can promise.
@@ -143,6 +144,11 @@ def filler_reason(text: str | None, *, label: str = "") -> str | None:
 
 
 # --- the inputs the citations must resolve to --------------------------------------------------
+
+
+def _unsafe(text: str) -> str | None:
+    what = unsafe_command(text)
+    return f"unsafe command: it {what}" if what else None
 
 
 def _collapse(text: str) -> str:
@@ -388,7 +394,7 @@ class _Checker:
     def text(self, path: str, model: str, offline: str, *, label: str = "") -> str:
         if model == offline:
             return model  # the offline engine's own value is the floor, never rejected
-        reason = filler_reason(model, label=label or path.rsplit(".", 1)[-1])
+        reason = filler_reason(model, label=label or path.rsplit(".", 1)[-1]) or _unsafe(model)
         if reason:
             self.note(path, reason)
             return offline
@@ -396,7 +402,7 @@ class _Checker:
 
     def name(self, path: str, model: str, offline: str) -> str:
         """A product or tool name: usable text that the inputs or the known-products list ground."""
-        reason = filler_reason(model, label=path.rsplit(".", 1)[-1])
+        reason = filler_reason(model, label=path.rsplit(".", 1)[-1]) or _unsafe(model)
         if reason is None and not (
             kb.norm(model) == kb.norm(offline) or self.inputs.mentions(model) or is_known_product(model)
         ):

@@ -59,6 +59,18 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
 )
 _COMPILED = tuple((rule, re.compile(rx), what, fix) for rule, rx, what, fix in _CHECKS)
 
+
+def unsafe_command(text: str) -> str | None:
+    """What is unsafe in ``text`` (e.g. "downloads a script and pipes it straight into a shell"), or None.
+
+    For short free text a model wrote (a reason, a trigger): any match counts, prohibition or not,
+    because such a field has no business quoting an unsafe command at all.
+    """
+    for _, rx, what, _ in _COMPILED:
+        if rx.search(text):
+            return what
+    return None
+
 _NEGATION = re.compile(
     r"\b(?:never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|cannot|can'?t|avoid\w*|forbid\w*|"
     r"prohibit\w*|disallow\w*|not allowed|no longer|instead of|rather than|reject\w*|den(?:y|ies|ied)|"
