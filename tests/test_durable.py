@@ -77,7 +77,7 @@ def test_killed_run_resumes_without_repeating_calls(kill_after: int, tmp_path: P
     # Only calls that had not completed when the process died are asked again.
     repeated = sum((Counter(first) & Counter(second)).values())
     assert repeated <= max(in_flight_at_kill, 2), (repeated, in_flight_at_kill)
-    assert len(set(first) | set(second)) == 16  # facts + decide + 13 sections + critic, each asked
+    assert len(set(first) | set(second)) == 15  # facts + decide + 12 sections + critic, each asked
     assert (out / "OPERATIONS.md").read_bytes() == (tmp_path / "ref" / "OPERATIONS.md").read_bytes()
 
 

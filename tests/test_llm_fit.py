@@ -165,8 +165,8 @@ def test_every_request_fits_a_small_reported_window(
     assert "n_ctx" in r["context_window_detail"]
     assert 0 < r["largest_request_tokens"] <= 8192 - margin(8192)
     # Nothing was refused for its length, so every request was answered and used.
-    assert r["llm_calls"] == len(bodies) == 15
-    assert set(r["sections"].values()) == {"llm"}
+    assert r["llm_calls"] == len(bodies) == 14  # decide, 12 sections, critic
+    assert set(r["sections"].values()) == {"llm", "offline"}  # assumptions are rendered
     # One prefix for the whole run (prompt caching), chosen once: not the whole document here.
     prefixes = {json.dumps(b["messages"][:2], sort_keys=True) for b in bodies}
     assert len(prefixes) == 1
@@ -191,7 +191,7 @@ def test_a_window_too_small_for_any_call_still_emits_the_offline_guide(
     calls = {n["call"]: n for n in r["call_fallbacks"]}
     assert "does not fit the 2,048-token context window" in calls["decide"]["reason"]
     assert calls["critic"]["action"] == "rubric_only"
-    assert set(r["sections"].values()) == {"fallback"}
+    assert set(r["sections"].values()) == {"fallback", "offline"}  # assumptions are rendered
     assert handoff["review"]["verdict"] == "pass"
 
 
@@ -208,7 +208,7 @@ def test_a_refused_length_costs_only_that_call(tmp_path: Path, capsys: pytest.Ca
         for n in r["call_fallbacks"]
         if n["call"] != "review"
     )
-    assert set(r["sections"].values()) == {"fallback"}
+    assert set(r["sections"].values()) == {"fallback", "offline"}  # assumptions are rendered
     assert handoff["review"]["verdict"] == "pass"
 
 
@@ -229,7 +229,7 @@ def test_silent_truncation_falls_back_and_warns_with_the_fix(
     assert any("truncated the prompt" in n["reason"] for n in r["call_fallbacks"])
     assert r["warnings"] and "OLLAMA_CONTEXT_LENGTH" in r["warnings"][0]
     assert "OLLAMA_CONTEXT_LENGTH" in out  # the CLI summary shows the warning and its fix
-    assert set(r["sections"].values()) == {"fallback"}
+    assert set(r["sections"].values()) == {"fallback", "offline"}  # assumptions are rendered
 
 
 def test_a_permanent_error_after_a_success_costs_one_section(
@@ -276,25 +276,40 @@ def test_token_caps_are_settings(
     assert caps == {"FactProposals": 2000, "Decisions": 7000, "section": 5000, "CriticReport": 2000}
 
 
+@pytest.mark.parametrize("mode", ["json_object", "tools"])
 def test_a_schema_sent_in_the_prompt_counts_against_the_window(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    mode: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # JSON mode states the schema in the prompt: the decisions schema alone is ~4.7k tokens, so
-    # in an 8,192-token window the decide call cannot fit and falls back without being sent.
+    # JSON mode and tool calling state the schema in the request itself; it is counted, and a
+    # whole run in that mode still fits an 8,192-token window (the short decide schema does).
     with FakeOpenAI(
-        devops_responder, context_window=8192, server_info="llamacpp", structured_output_support="json_object"
+        devops_responder,
+        context_window=8192,
+        server_info="llamacpp",
+        structured_output_support="json_object" if mode == "json_object" else "none",
     ) as fake:
-        code, handoff, out = run(
-            fake, tmp_path, capsys, "openai:gemma-3-270m", "--structured-output", "json_object"
-        )
-        decide_sent = [
-            b for b in fake.chat_requests if "cross-cutting decisions" in b["messages"][-1]["content"]
-        ]
+        code, handoff, out = run(fake, tmp_path, capsys, "openai:gemma-3-270m", "--structured-output", mode)
+        bodies = fake.chat_requests
     assert code == 0, out
-    calls = {n["call"]: n["reason"] for n in handoff["run"]["call_fallbacks"]}
-    assert "does not fit the 8,192-token context window" in calls["decide"]
-    assert not [r for r in calls.values() if "for its length" in r]  # nothing was sent too long
-    assert decide_sent == []
+    decide = [b for b in bodies if "Before any section is written" in b["messages"][-1]["content"]]
+    assert len(decide) == 1
+    if mode == "json_object":
+        assert "must validate against this JSON schema" in decide[0]["messages"][-1]["content"]
+    else:
+        assert decide[0]["tools"][0]["function"]["name"] == "Decisions"
+    assert not [n for n in handoff["run"]["call_fallbacks"] if n["call"] == "decide"]
+    assert handoff["run"]["decision_fallbacks"] == []  # the model's choices were used as given
+    assert not [n for n in handoff["run"]["call_fallbacks"] if "for its length" in n["reason"]]
+
+    from opsrelay.agents.devops.llm import LLMDrafter, ModelDecisions
+
+    class Backend:
+        structured_mode = mode
+
+    drafter = LLMDrafter(Backend(), model_name="gemma-3-270m")  # type: ignore[arg-type]
+    assert drafter._schema_in_prompt_tokens(ModelDecisions) > 300
+    Backend.structured_mode = "json_schema"
+    assert drafter._schema_in_prompt_tokens(ModelDecisions) == 0
 
 
 def test_model_settings_come_from_the_option_else_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

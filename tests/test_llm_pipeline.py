@@ -56,16 +56,17 @@ def test_full_run_through_http(
     assert code == 0, err
     summary = json.loads(out)
     bodies = server.chat_requests
-    # 1 facts + 1 decide + 13 sections + 1 critic, nothing retried.
-    assert summary["llm_calls"] == len(bodies) == 16
+    # 1 facts + 1 decide + 12 sections + 1 critic, nothing retried (the assumptions are rendered).
+    assert summary["llm_calls"] == len(bodies) == 15
     assert summary["tokens_in"] > 0 and summary["tokens_out"] > 0
     handoff = json.loads((tmp_path / "handoff.json").read_text())
     assert handoff["run"]["model"] == MODEL
-    assert handoff["run"]["llm_calls"] == 16
+    assert handoff["run"]["llm_calls"] == 15
     assert handoff["run"]["fallback_sections"] == []
     # A competent model's decisions pass validation, and every section is the model's.
     assert handoff["run"]["decision_fallbacks"] == [] and handoff["run"]["call_fallbacks"] == []
-    assert set(handoff["run"]["sections"].values()) == {"llm"}
+    sections = handoff["run"]["sections"]
+    assert sections.pop("assumptions") == "offline" and set(sections.values()) == {"llm"}
     assert handoff["run"]["context_window"] and handoff["run"]["largest_request_tokens"] > 0
     # Every call shares the same static prefix: system prompt, then the delimited QA document.
     prefixes = {json.dumps(b["messages"][:2], sort_keys=True) for b in bodies}
@@ -79,7 +80,7 @@ def test_full_run_through_http(
     )
     assert schemas.count("Decisions") == 1 and schemas.count("CriticReport") == 1
     assert schemas.count("FactProposals") == 1
-    assert schemas.count("markdown") == 13
+    assert schemas.count("markdown") == 12
     assert all(b.get("max_tokens") or b.get("max_completion_tokens") for b in bodies)
     doc = (tmp_path / "OPERATIONS.md").read_text()
     assert "opsrelay (model gpt-4.1-mini)" in doc

@@ -117,13 +117,26 @@ SECTION_DECISIONS: dict[str, tuple[str, ...]] = {
 
 
 def decisions_json(decisions: Decisions, section: str | None = None) -> str:
-    """The decisions as JSON: all of them, or only the fields ``section`` is written from."""
+    """The decisions as JSON: all of them, or only what ``section`` is written from.
+
+    A section's form leaves out the evidence lists (the QA document and its facts, in the
+    shared prefix, carry the lines) and the reasoning: it exists to save tokens that are paid
+    for once per section call.
+    """
     if section is None:
         return decisions.model_dump_json(indent=1)
     fields = set(_COMMON) | set(SECTION_DECISIONS.get(section, ()))
     data = decisions.model_dump(mode="json", include={f for f in fields if f in type(decisions).model_fields})
     # Compact: this form exists to save tokens (indentation alone is a fifth of the JSON).
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(_without_evidence(data), ensure_ascii=False, separators=(",", ":"))
+
+
+def _without_evidence(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_evidence(v) for k, v in node.items() if not k.endswith("evidence")}
+    if isinstance(node, list):
+        return [_without_evidence(v) for v in node]
+    return node
 
 
 def evidence_refs(node: Any) -> Iterator[tuple[str, int, str]]:

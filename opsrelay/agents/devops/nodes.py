@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -140,16 +141,22 @@ class DevOpsNodes:
     def review(self, state: DevOpsState) -> dict[str, Any]:
         """Review the assembled draft; keep the best draft; decide whether the loop stops."""
         iteration = state.get("iteration", 0) + 1
-        rubric = review_document(state["draft"], state["qa"].facts)
         budget_hit = state.get("budget_exhausted", False)
         critic: list[Finding] = []
         usage = UsageTotals()
-        if not budget_hit and rubric.count("blocker") == 0:
-            # The critic is only worth paying for once the deterministic blockers are gone.
-            try:
-                critic, usage = self.drafter.critique(state["qa"], state["decisions"], state["draft"])
-            except BudgetExceeded:
-                budget_hit = True
+        if budget_hit:
+            rubric = review_document(state["draft"], state["qa"].facts)
+        else:
+            # The critic's call is in flight while the deterministic rubric runs: the review
+            # costs the critic's latency alone. Its findings count even when the rubric has
+            # blockers (they go into the same revision round).
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsrelay-critic") as pool:
+                pending = pool.submit(self.drafter.critique, state["qa"], state["decisions"], state["draft"])
+                rubric = review_document(state["draft"], state["qa"].facts)
+                try:
+                    critic, usage = pending.result()
+                except BudgetExceeded:
+                    budget_hit = True
         review = Review(findings=[*rubric.findings, *critic])
         best = state.get("best_review")
         revised = sorted(
