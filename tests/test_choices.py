@@ -103,3 +103,28 @@ def test_schema_is_the_short_one() -> None:
         "recovery",
         "alert_routing",
     }
+
+
+def test_facts_that_arrive_after_the_choices_are_followed_by_the_gate_and_assumptions() -> None:
+    from opsrelay.agents.devops.choices import with_facts
+    from opsrelay.facts.model import Defect, Evidence
+
+    qa = load_qa(EXAMPLE)
+    offline = decide_offline(qa.facts)
+    decisions, _ = apply_choices(choices_of(offline), offline, qa)
+    assert decisions.release_gate.status == "open"
+    blocker = Defect(
+        id="BUG-77",
+        title="Payments double-charge on retry",
+        severity="P1",
+        status="open",
+        evidence=Evidence(source=qa.source_name, line=3, text=qa.text.splitlines()[2].strip()),
+    )
+    merged = qa.model_copy(
+        update={"facts": qa.facts.model_copy(update={"defects": [*qa.facts.defects, blocker]})}
+    )
+    refreshed = with_facts(decisions, merged)
+    assert (
+        refreshed.release_gate.status == "blocked" and "BUG-77" in refreshed.release_gate.blocking_defect_ids
+    )
+    assert refreshed.hosting == decisions.hosting and refreshed.slo == decisions.slo  # the choices stand

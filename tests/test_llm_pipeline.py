@@ -197,7 +197,7 @@ def test_permanent_errors_exit_3_nothing_written(
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with FakeOpenAI(default=reply) as fake:
         code, _, err = run(live_args(fake, tmp_path / "out"), capsys)
-        assert len(fake.chat_requests) == 1  # never retried
+        assert len(fake.chat_requests) == 2  # facts and decide go out together, each never retried
     assert code == 3
     errors = [line for line in err.splitlines() if line.startswith("opsrelay: error: ")]
     assert len(errors) == 1 and "Traceback" not in err and KEY not in err

@@ -265,7 +265,8 @@ def test_model_facts_need_a_quote_at_their_line(
     assert run["model_facts"] == ["tool 'OWASP ZAP' (line 55)"]
     dropped = [n for n in run["call_fallbacks"] if n["call"] == "facts"]
     assert len(dropped) == 1 and "MongoDB" in dropped[0]["reason"]
-    # Every later request carries the merged facts (one prefix for the rest of the run).
+    # The facts call and decide go out together on the extractor's facts; every later request
+    # carries the merged facts (one prefix for the rest of the run).
     stacks = [
         {
             item["name"]
@@ -273,8 +274,8 @@ def test_model_facts_need_a_quote_at_their_line(
         }
         for b in seen
     ]
-    assert "OWASP ZAP" not in stacks[0]
-    assert all("OWASP ZAP" in names for names in stacks[1:])
+    assert "OWASP ZAP" not in stacks[0] and "OWASP ZAP" not in stacks[1]
+    assert all("OWASP ZAP" in names for names in stacks[2:])
     assert "MongoDB" not in doc
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decide.common import AssumptionLog
 from opsrelay.agents.devops.decide.datastores import decide_datastores
 from opsrelay.agents.devops.decisions import (
@@ -421,6 +422,35 @@ def apply_choices(
     )
     # model_copy does not validate: rebuild so that every nested value is checked once.
     return Decisions.model_validate(decided.model_dump()), cite.notes
+
+
+# What follows from the QA facts alone (no model choice among them).
+FACT_FIELDS = (
+    "runtimes",
+    "test_commands",
+    "environments",
+    "datastores",
+    "release_gate",
+    "delivery",
+    "services",
+)
+
+
+def with_facts(decisions: Decisions, qa: IngestedQA) -> Decisions:
+    """``decisions`` with everything that follows from facts derived again from ``qa``'s facts.
+
+    For facts that arrive after the choices were made (the model's quoted facts, asked for at
+    the same time as the decisions): the choices stand, the gate, toolchains, datastores… and
+    the assumption list follow the merged facts.
+    """
+    from opsrelay.agents.devops.assumptions import derive_assumptions  # assumptions imports decisions only
+
+    offline = decide_offline(qa.facts)
+    update: dict[str, Any] = {name: getattr(offline, name) for name in FACT_FIELDS}
+    if decisions.hosting.provider != offline.hosting.provider:
+        update["datastores"] = decide_datastores(qa.facts, decisions.hosting.provider, AssumptionLog())
+    refreshed = decisions.model_copy(update=update)
+    return refreshed.model_copy(update={"assumptions": derive_assumptions(refreshed)})
 
 
 # --- from decisions to choices (what a competent model answers; the scripted model uses it) -----

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from opsrelay.agents.devops.assemble import ChangelogEntry, assemble_document, mark_fallback
+from opsrelay.agents.devops.choices import with_facts
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.agents.devops.drafter import Drafter, OfflineDrafter
@@ -73,15 +74,23 @@ class DevOpsNodes:
 
     def decide(self, state: DevOpsState) -> dict[str, Any]:
         """Fix the cross-cutting decisions so parallel sections agree with each other."""
-        qa, usage = state["qa"], UsageTotals()
+        qa = state["qa"]
         # A drafter written before model facts existed (tests script their own) simply has none.
         propose = getattr(self.drafter, "propose_facts", None)
-        if callable(propose):
-            qa, usage = propose(qa)
-        decisions, decide_usage = self.drafter.decide(qa)
+        if not callable(propose):
+            decisions, usage = self.drafter.decide(qa)
+            return {"decisions": decisions, "usage": usage}
+        # The facts call goes out with decide, not before it: only decide is on the critical
+        # path. The choices rest on the extractor's facts; whatever follows from facts is derived
+        # again once the model's quoted facts are merged.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsrelay-facts") as pool:
+            pending = pool.submit(propose, qa)
+            decisions, decide_usage = self.drafter.decide(qa)
+            merged, usage = pending.result()
         update: dict[str, Any] = {"decisions": decisions, "usage": usage + decide_usage}
-        if qa is not state["qa"]:
-            update["qa"] = qa  # sections, review and emit work from the merged facts
+        if merged is not qa:
+            update["decisions"] = with_facts(decisions, merged)
+            update["qa"] = merged  # sections, review and emit work from the merged facts
         return update
 
     # -- sections ------------------------------------------------------------------------------
