@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from bench.naive import run_naive
+from bench.naive import new_limiter, own_limiter, run_naive
 from bench.scripted import BENCH_DATE, Call, ScriptedModel, union_seconds
 from opsrelay.testing.fake_openai import FakeOpenAI, Latency
 
@@ -83,12 +83,27 @@ class BatchResult:
         return data
 
 
-def _one_opsrelay(path: Path, base_url: str, concurrency: int, timeout_s: float) -> dict[str, Any]:
+def _one_opsrelay(
+    path: Path, base_url: str, concurrency: int, timeout_s: float, limiter: Any = None
+) -> dict[str, Any]:
     from opsrelay import run_handoff
+    from opsrelay.models.factory import make_backend, parse_model_spec
 
+    # The backend run_handoff would build, but with this batch's own request limiter.
+    backend = make_backend(
+        parse_model_spec(MODEL),
+        base_url=base_url,
+        api_key=API_KEY,
+        record_path=None,
+        timeout_s=timeout_s,
+        strict_replay=False,
+        concurrency=concurrency,
+    )
+    assert backend is not None
     result = run_handoff(
         path,
         model=MODEL,
+        backend=own_limiter(backend, limiter),
         base_url=base_url,
         api_key=API_KEY,
         out_dir=None,
@@ -110,8 +125,10 @@ def _one_opsrelay(path: Path, base_url: str, concurrency: int, timeout_s: float)
     }
 
 
-def _one_naive(path: Path, base_url: str, timeout_s: float) -> dict[str, Any]:
-    result = run_naive(path, model=MODEL, base_url=base_url, api_key=API_KEY, timeout_s=timeout_s)
+def _one_naive(path: Path, base_url: str, timeout_s: float, limiter: Any = None) -> dict[str, Any]:
+    result = run_naive(
+        path, model=MODEL, base_url=base_url, api_key=API_KEY, timeout_s=timeout_s, limiter=limiter
+    )
     return {
         "calls": result.calls,
         "tokens_in": result.tokens_in,
@@ -139,9 +156,11 @@ def run_batch(
 ) -> BatchResult:
     """Run ``len(reports)`` handoffs of ``design`` at once (one thread each) against a fresh fake server.
 
-    ``concurrency`` is opsrelay's ``max_concurrency`` (sections drafted at once) for each handoff;
-    the straightforward design has no parallelism inside a handoff. A fresh server means a cold
-    prefix cache and a peak-in-flight counter of this batch alone. ``length`` is the target guide
+    ``concurrency`` is opsrelay's cap on model requests in flight, which opsrelay counts over the
+    whole process: the batch gets a request limiter of its own (as if it ran alone in a process),
+    shared by its handoffs, so N handoffs share ``concurrency`` slots; the straightforward design
+    has no parallelism inside a handoff. A fresh server means a cold prefix cache and a
+    peak-in-flight counter of this batch alone. ``length`` is the target guide
     length in tokens: the scripted model's sections and documents are scaled to it;
     ``derived_full`` keeps the sections opsrelay renders itself whole (see ``bench.scripted``).
     """
@@ -162,15 +181,18 @@ def run_batch(
         derived_full=derived_full,
     )
     results: list[dict[str, Any] | BaseException] = [RuntimeError("not run")] * len(reports)
+    # opsrelay caps requests in flight over the whole process; a batch is one "process" of its
+    # own, so that concurrent jobs of the benchmark never wait for each other's requests.
+    limiter = new_limiter()
 
     with FakeOpenAI(model, latency=latency, max_hang_s=3600.0, enforce_max_tokens=enforce_max_tokens) as fake:
 
         def one(i: int, path: Path) -> None:
             try:
                 if design == "opsrelay":
-                    results[i] = _one_opsrelay(path, fake.base_url, concurrency, timeout_s)
+                    results[i] = _one_opsrelay(path, fake.base_url, concurrency, timeout_s, limiter)
                 else:
-                    results[i] = _one_naive(path, fake.base_url, timeout_s)
+                    results[i] = _one_naive(path, fake.base_url, timeout_s, limiter)
             except BaseException as exc:
                 results[i] = exc
                 traceback.print_exc()

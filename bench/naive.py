@@ -13,18 +13,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.scripted import NAIVE_DRAFT_MARK, NAIVE_REWRITE_MARK
 from opsrelay.agents.devops.llm import CRITIC_MAX_TOKENS, CriticReport, LLMDrafter
 from opsrelay.ingest import load_qa
-from opsrelay.models.base import ChatMessage, ChatRequest, ChatResponse
+from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
 from opsrelay.models.factory import make_backend, model_name_of, parse_model_spec
 from opsrelay.models.prices import estimate_cost
 from opsrelay.models.schema import strict_schema
 from opsrelay.prompts import render
 from opsrelay.template import DOCUMENT_TITLE
 
-__all__ = ["DOCUMENT_MAX_TOKENS", "NaiveResult", "run_naive"]
+__all__ = ["DOCUMENT_MAX_TOKENS", "NaiveResult", "new_limiter", "own_limiter", "run_naive"]
 
 DOCUMENT_MAX_TOKENS = 16_384
 """Output limit for a whole-document call (gpt-4.1-mini allows up to 32,768)."""
@@ -52,6 +53,33 @@ in order.
 Answer with the Markdown of the whole document only: no preamble, no closing remarks, no code
 fence around the whole answer.
 """
+
+
+def new_limiter() -> Any:
+    """A fresh request limiter (``opsrelay.models.limit.RequestLimiter``), None without one."""
+    try:
+        from opsrelay.models.limit import RequestLimiter
+    except ImportError:  # an opsrelay without a process-wide request cap
+        return None
+    return RequestLimiter()
+
+
+def own_limiter(backend: ChatBackend, limiter: Any) -> ChatBackend:
+    """Give ``backend``'s request-cap layer ``limiter`` instead of the process-wide one.
+
+    opsrelay caps model requests in flight over the whole process (``opsrelay.models.limit``).
+    The benchmark runs many independent jobs in one process; each gets its own limiter, so that
+    its requests wait only for its own (as if it ran alone in its process), never for another
+    job's. ``limiter`` None leaves the backend as it is.
+    """
+    layer: Any = backend
+    for _ in range(8):  # recording / retrying / limiting layers
+        if layer is None or limiter is None:
+            break
+        if hasattr(layer, "limiter"):
+            layer.limiter = limiter
+        layer = getattr(layer, "inner", None)
+    return backend
 
 
 @dataclass
@@ -84,8 +112,12 @@ def run_naive(
     base_url: str,
     api_key: str,
     timeout_s: float = 600.0,
+    limiter: Any = None,
 ) -> NaiveResult:
-    """Run the straightforward design on one QA report: draft, critique, rewrite (three sequential calls)."""
+    """Run the straightforward design on one QA report: draft, critique, rewrite (three sequential calls).
+
+    ``limiter``: the request limiter of this job (:func:`own_limiter`); None: the process-wide one.
+    """
     qa = load_qa(source)
     backend = make_backend(
         parse_model_spec(model),
@@ -96,6 +128,7 @@ def run_naive(
         strict_replay=False,
     )
     assert backend is not None
+    own_limiter(backend, limiter)
     name = model_name_of(backend)
     prefix = LLMDrafter(backend, model_name=name).prefix(qa)  # system + QA document: same content as opsrelay
     result = NaiveResult(document="")
