@@ -1,34 +1,38 @@
 """Shrink the offline guide to a target length while keeping its structure, for the length sweep.
 
 The benchmark compares both designs at several guide lengths with the *same content*: the offline
-engine's guide with each ``## `` section shrunk by one factor ``f`` (target tokens / the offline
-guide's tokens). :func:`scale_section` keeps every heading line and every bold-label field line
+engine's guide with its ``## `` sections shrunk. :func:`scale_section` shrinks one section to a
+factor ``f`` of its length: it keeps every heading line and every bold-label field line
 (``- **Label**: value``, ``1. **Label**: value``) and thins everything else by one keep ratio
-``k``, found by bisection so that the section ends up at ``f`` times its length:
+``k`` (the longest version within ``f``, over a grid of ``k``):
 
 * text (a field value, a bullet, a checklist item, a paragraph, a table cell) keeps its leading
-  sentences up to ``k`` of its length, at least one; a sentence still too long keeps its first
-  and last comma-separated phrases, then its leading words plus every figure with its
-  neighbouring words (``> 1 %``, ``for 5 minutes``); parentheses and code spans are never cut
-  inside; only the first ``ceil(k·n)`` QA citations of a text stay; ``(assumption)`` survives;
+  sentences within its budget (``k`` of its length, never below ``k`` × 400 characters, so the
+  longest texts are cut first), at least one; a sentence still too long keeps its first and last
+  comma-separated phrases, then its leading words plus every figure with its neighbouring words
+  (``> 1 %``, ``for 5 minutes``); parentheses and code spans are never cut inside; only the first
+  ``ceil(k·n)`` QA citations of a text stay; ``(assumption)`` survives;
 * lists: unlabelled bullets and paragraphs under one parent keep their first ``ceil(k·n)`` (none
-  may go where the parent still has fields), checklists at least one item per block; a table
-  keeps its header, separator and first ``ceil(k·rows)`` rows (at least one);
+  need stay where the parent still has fields, at least one under a value ending in a colon),
+  checklists at least one item per block; a table keeps its header, separator and first
+  ``ceil(k·rows)`` rows (at least one);
 * YAML code blocks stay parseable: comment lines go, then list items of mappings (CI steps,
   alert rules) beyond the first ``ceil(k·n)``, block-valued keys outside the pipeline's skeleton
-  (``services``, ``env``, ``permissions``, ``with``, …) and whole CI jobs, except the steps and
-  jobs that run the QA test command or deploy; ``needs:`` is re-pointed past dropped jobs. Other
-  code blocks keep their first ``ceil(k·n)`` lines.
+  (``services``, ``env``, ``with``, …) and whole CI jobs, except the steps and jobs that run the
+  QA test command or deploy; ``needs:`` is re-pointed past dropped jobs. Other code blocks keep
+  their first ``ceil(k·n)`` lines.
 
 ``Keep.terms`` (the QA facts the rubric traces: datastores, ids of open defects, security
-findings and risks, test commands; :func:`keep_for`) keep, in each section, the first sentence
-and item that names each of them, so that a shorter guide still covers them.
+findings and risks, test commands; :func:`keep_for`) are kept once per section: the first list
+item, table row, phrase or word naming each stays, so that a shorter guide still covers them.
 
-opsrelay reviews what it receives with its deterministic rubric, and revises what fails, so a
-scaled guide that fails review would no longer compare both designs at equal content.
-:func:`plan_factors` therefore checks the scaled guide with ``opsrelay.review.review_document``
-and shrinks the sections that fail (blocker or major findings) less, step by step, until it
-passes; :func:`scaled_offline_guide` returns the guide with the factor used for every section.
+:func:`plan_factors` chooses the factors: one for all sections, solved so that the whole guide
+lands on the target (sections whose floor is above it are paid for by the others). opsrelay
+reviews what it receives with its deterministic rubric and revises what fails, so a scaled guide
+that failed review would no longer compare both designs at equal content: the plan therefore
+reviews the scaled guide with ``opsrelay.review.review_document`` and keeps whole every item a
+blocker or major finding points at (a section, when the finding points at none), until it
+passes. :func:`scaled_offline_guide` returns the guide with the factors and kept items used.
 """
 
 from __future__ import annotations
@@ -97,7 +101,7 @@ class Keep:
     """What a shorter guide keeps naming (see the module doc)."""
 
     terms: tuple[str, ...] = ()
-    """Kept once per section: the first sentence/item naming each."""
+    """Kept once per section: the first item, row, phrase or word naming each."""
     commands: tuple[str, ...] = ()
     """QA test commands: CI steps and jobs running one are never dropped."""
     whole: tuple[tuple[str, str], ...] = ()
