@@ -209,9 +209,8 @@ def test_generic_section_passes_the_parser_but_not_the_review() -> None:
 
 
 def test_json_is_found_in_fences_and_prose() -> None:
-    report = {
-        "verdicts": [{"standard": "security", "reason": "r", "met": True, "section": None, "fix": None}]
-    }
+    verdict = {"standard": "security", "reason": "r", "met": True, "section": None, "fix": None}
+    report = {"verdicts": [verdict] * 6}
     raw = json.dumps(report)
     for text in (
         raw,
@@ -331,7 +330,17 @@ def test_a_critic_that_never_approves_cannot_hold_back_a_guide_the_rubric_passes
                 "section": "Cost Management",
                 "fix": "Name the budget owner per environment.",
             }
-            return Reply.json({"verdicts": [verdict]})
+            others = [
+                {
+                    "standard": s,
+                    "reason": "Covered with concrete values.",
+                    "met": True,
+                    "section": None,
+                    "fix": None,
+                }
+                for s in ("pipeline", "monitoring", "incident response", "security", "runbooks")
+            ]
+            return Reply.json({"verdicts": [*others, verdict]})
         return devops_responder(body)
 
     code, handoff, doc, requests = run_with(responder, tmp_path, capsys, monkeypatch)

@@ -30,14 +30,35 @@ def between(text: str, tag: str) -> str | None:
 
 
 def facts_from_messages(messages: list[dict[str, Any]]) -> QAFacts:
-    """The QA facts opsrelay put in a request's prefix (``<qa_facts>``)."""
+    """The QA facts opsrelay put in a request's prefix (``<qa_facts>``).
+
+    Evidence cited by line only (the prompt carries the numbered document) gets its text back
+    from that line, as a model reading the prompt would see it.
+    """
     for m in messages:
-        raw = between(str(m.get("content") or ""), "qa_facts")
+        content = str(m.get("content") or "")
+        raw = between(content, "qa_facts")
         if raw is not None:
             data = json.loads(raw)
             data.setdefault("source_sha256", "")
+            lines = dict(_NUMBERED.findall(between(content, "qa_document") or ""))
+            _fill_text(data, lines)
             return QAFacts.model_validate(data)
     raise ValueError("no <qa_facts> in the request")
+
+
+_NUMBERED = re.compile(r"^(\d+): ?(.*)$", re.M)
+
+
+def _fill_text(node: Any, lines: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        if {"source", "line"} <= set(node) and "text" not in node:
+            node["text"] = lines.get(str(node["line"]), "").strip()[:240]
+        for value in node.values():
+            _fill_text(value, lines)
+    elif isinstance(node, list):
+        for value in node:
+            _fill_text(value, lines)
 
 
 def _decisions(messages: list[dict[str, Any]], facts: QAFacts) -> Decisions:
@@ -153,7 +174,7 @@ def filler_for_schema(
     """A schema-valid answer full of filler, as a weak model under a JSON-schema grammar writes.
 
     Strings say ``"value for <field>"``, numbers are 0, booleans false, arrays hold one filler
-    item, enums take their first value, nullable fields are filled anyway.
+    item (or as many as ``minItems`` asks), enums take their first value, nullable fields are filled anyway.
     """
     root = root if root is not None else schema
     if "$ref" in schema:
@@ -176,7 +197,8 @@ def filler_for_schema(
             for prop, sub in (schema.get("properties") or {}).items()
         }
     if kind == "array":
-        return [filler_for_schema(schema.get("items") or {}, root=root, name=name)]
+        count = max(1, int(schema.get("minItems") or 1))
+        return [filler_for_schema(schema.get("items") or {}, root=root, name=name) for _ in range(count)]
     if kind == "integer":
         return 0
     if kind == "number":

@@ -151,6 +151,21 @@ def evidence_refs(node: Any) -> Iterator[tuple[str, int, str]]:
             yield from evidence_refs(value)
 
 
+def without_quoted_text(node: Any, source: str) -> Any:
+    """Dumped facts whose evidence on lines of ``source`` keeps the line number, not the text.
+
+    For a prompt that carries ``source`` itself, numbered: the line is right there. Evidence from
+    other inputs (JUnit, coverage) keeps its text.
+    """
+    if isinstance(node, dict):
+        if {"source", "line", "text"} <= set(node) and node["source"] == source and node["line"]:
+            return {k: v for k, v in node.items() if k != "text"}
+        return {k: without_quoted_text(v, source) for k, v in node.items()}
+    if isinstance(node, list):
+        return [without_quoted_text(v, source) for v in node]
+    return node
+
+
 def numbered(text: str) -> str:
     """``text`` with each line prefixed by its 1-based number (``"12: …"``), for citations."""
     return "\n".join(f"{n}: {line}" for n, line in enumerate(text.splitlines(), 1))

@@ -48,6 +48,7 @@ from opsrelay.agents.devops.fit import (
     margin,
     numbered,
     room,
+    without_quoted_text,
 )
 from opsrelay.agents.devops.redact import redact_secrets
 from opsrelay.agents.devops.state import SectionDraft, SectionTask, UsageTotals
@@ -119,11 +120,11 @@ class CriticReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # At most six: a grammar-enforcing server (llama.cpp) holds even a weak model to the bound
-    # instead of letting it repeat entries until the token cap. Fewer is accepted: a standard the
-    # critic skips is simply not judged (the rubric still checks all six).
+    # Exactly six (minItems and maxItems are both in OpenAI's strict subset): a grammar-enforcing
+    # server (llama.cpp) holds even a weak model to it, which neither repeats entries until the
+    # token cap nor answers an empty list.
     verdicts: list[StandardVerdict] = Field(
-        max_length=6, description="One verdict per Quality Standard, in order (six)."
+        min_length=6, max_length=6, description="One verdict per Quality Standard, in order (six)."
     )
 
 
@@ -259,8 +260,14 @@ class LLMDrafter:
         """
         view = view or self.qa_view(qa)
         facts = qa.facts.model_dump(mode="json", exclude={"source_sha256"})
+        # With the whole (numbered) document in the prompt, an evidence line's text is already
+        # there: the facts cite it by line only, which makes them about 45 % shorter. Every call
+        # carries them.
+        shown = without_quoted_text(facts, qa.source_name) if view is QAView.FULL else facts
         # The facts quote the document (evidence lines): delimited and neutralised like it.
-        facts_json = _neutralise_tags(redact_secrets(json.dumps(facts, ensure_ascii=False, sort_keys=True)))
+        facts_json = _neutralise_tags(
+            redact_secrets(json.dumps(shown, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+        )
         # Keyed by the facts too: the model's quoted facts change them within one run.
         key = (qa.sha256, hashlib.sha256(facts_json.encode()).hexdigest(), view)
         with self._lock:
