@@ -7,7 +7,7 @@ import json
 import pytest
 from paths import FIXTURES
 
-from opsrelay.agents.devops.choices import DecisionChoices, apply_choices, brief, choices_of
+from opsrelay.agents.devops.choices import apply_choices, brief, choices_of
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.validate import validate_decisions
 from opsrelay.ingest import load_qa
@@ -88,21 +88,6 @@ def test_brief_keeps_whole_clauses() -> None:
     )
     assert brief("Short. Second sentence.") == "Short"
     assert not brief(long).endswith(("…", ","))
-
-
-def test_schema_is_the_short_one() -> None:
-    assert set(DecisionChoices.model_fields) == {
-        "service_name",
-        "hosting",
-        "platform",
-        "deployment",
-        "ci",
-        "observability",
-        "slo",
-        "capacity",
-        "recovery",
-        "alert_routing",
-    }
 
 
 def test_facts_that_arrive_after_the_choices_are_followed_by_the_gate_and_assumptions() -> None:
