@@ -143,15 +143,6 @@ def test_distributed_software_is_released_not_deployed(kind: str) -> None:
         assert server_only not in text, server_only
     assert d.platform.kind == "distribution"
     assert _field(md, "Database Backups").startswith("- **Database Backups**: Not applicable")
-    # the check above is only meaningful with an on-device database in the stack
-    with_db = _facts(
-        "mobile",
-        [("Flutter", "framework", "3.24"), ("Android", "platform", None), ("SQLite", "datastore", None)],
-        ["flutter test"],
-    )
-    backups = _field(render_offline(with_db, date=DATE), "Database Backups")
-    assert backups.startswith("- **Database Backups**: Not applicable")
-    assert "SQLite lives on users' devices" in backups and "server backups" in backups
     assert _field(md, "Server Metrics").startswith("- **Server Metrics**: Not applicable")
     # Nothing assumed about servers: no availability/latency/autoscaling assumptions for a client.
     topics = d.assumption_topics()
@@ -209,7 +200,10 @@ def test_mobile_app_moves_through_store_tracks_and_rolls_back_by_halting() -> No
     assert "ANR" in _section(md, "Monitoring & Observability")
     assert "SQLite" not in _field(md, "Database Backups") or "devices" in _field(md, "Database Backups")
     assert _field(md, "Database Backups").startswith("- **Database Backups**: Not applicable")
-    # the check above is only meaningful with an on-device database in the stack
+
+
+def test_on_device_database_has_no_server_backups() -> None:
+    """The "Not applicable" backups above are only meaningful with an on-device database in the stack."""
     with_db = _facts(
         "mobile",
         [("Flutter", "framework", "3.24"), ("Android", "platform", None), ("SQLite", "datastore", None)],
