@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -189,15 +189,10 @@ def _parse(markdown: str) -> list[_Node]:
 # --- text -----------------------------------------------------------------------------------------
 
 
-def _split_top(text: str, cut_after: str) -> list[str]:
-    """``text`` cut after each top-level separator in ``cut_after`` followed by a space.
-
-    Top level: not inside parentheses, brackets or a code span. A sentence end (``.!?``) only
-    counts before a capital, a code span, bold or a parenthesis, and not after a digit.
-    """
-    out: list[str] = []
-    depth, code, start = 0, False, 0
-    n = len(text)
+def _top_level(text: str) -> Iterator[int]:
+    """Indices of the characters of ``text`` outside parentheses, brackets and code spans
+    (the brackets and backticks themselves excluded)."""
+    depth, code = 0, False
     for i, ch in enumerate(text):
         if ch == "`":
             code = not code
@@ -207,7 +202,22 @@ def _split_top(text: str, cut_after: str) -> list[str]:
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in cut_after and text[i + 1 : i + 2] == " ":
+        elif depth == 0:
+            yield i
+
+
+def _split_top(text: str, cut_after: str) -> list[str]:
+    """``text`` cut after each top-level separator in ``cut_after`` followed by a space.
+
+    Top level: not inside parentheses, brackets or a code span. A sentence end (``.!?``) only
+    counts before a capital, a code span, bold or a parenthesis, and not after a digit.
+    """
+    out: list[str] = []
+    start = 0
+    n = len(text)
+    for i in _top_level(text):
+        ch = text[i]
+        if ch in cut_after and text[i + 1 : i + 2] == " ":
             if ch in ".!?" and not (
                 i + 2 < n
                 and (text[i + 2].isupper() or text[i + 2] in "`*(")
@@ -223,17 +233,9 @@ def _split_top(text: str, cut_after: str) -> list[str]:
 def _units(text: str) -> list[str]:
     """Top-level words of ``text`` (each with its trailing space); a parenthetical or code span is one."""
     out: list[str] = []
-    depth, code, start = 0, False, 0
-    for i, ch in enumerate(text):
-        if ch == "`":
-            code = not code
-        elif code:
-            continue
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        elif ch == " " and depth == 0:
+    start = 0
+    for i in _top_level(text):
+        if text[i] == " ":
             out.append(text[start : i + 1])
             start = i + 1
     out.append(text[start:])
