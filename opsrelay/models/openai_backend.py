@@ -137,9 +137,9 @@ _PROMPT_NUMBERS = (
     re.compile(r"request \((\d+) tokens\)", re.I),  # llama.cpp
     re.compile(r"prompt \(length (\d+)\)", re.I),  # vLLM
 )
-# A 400/422 that names these refuses the structured-output *mode*, not the request's content.
 # Self-hosted engines that enforce a JSON schema with a grammar (and support maxLength in it).
 _GRAMMAR_SERVERS = frozenset({"llama.cpp", "ollama", "vllm"})
+# A 400/422 that names these refuses the structured-output *mode*, not the request's content.
 _FORMAT_REJECTED = re.compile(r"response_format|json_schema|json schema|json_object|structured output", re.I)
 _SCHEMA_BUG = re.compile(r"Invalid schema for response_format", re.I)
 
