@@ -37,3 +37,13 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.delenv("OPSRELAY_MODEL", raising=False)
     yield
+
+
+@pytest.fixture
+def facts_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extractor bugs must raise in tests instead of being logged and skipped.
+
+    Modules that test the QA-facts extractor use it for every test:
+    ``pytestmark = pytest.mark.usefixtures("facts_strict")``.
+    """
+    monkeypatch.setenv("OPSRELAY_FACTS_STRICT", "1")

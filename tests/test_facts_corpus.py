@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import CORPUS, QA_FIXTURES, qa_documents
 from pydantic import BaseModel
 
 from opsrelay.facts.extract import extract_facts
@@ -21,24 +22,12 @@ from opsrelay.facts.model import Defect, Evidence, QAFacts, StackItem
 from opsrelay.facts.plan import has_qa_substance
 from opsrelay.ingest import load_qa
 
-FIXTURES = Path(__file__).parent / "fixtures" / "qa"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "qa"
-
-
-def _docs(folder: Path) -> list[Path]:
-    return [p for p in sorted(folder.glob("*.md")) if p.name != "SOURCES.md"] if folder.is_dir() else []
-
-
-@pytest.fixture(autouse=True)
-def _strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Extractor bugs must raise in tests instead of being logged and skipped."""
-    monkeypatch.setenv("OPSRELAY_FACTS_STRICT", "1")
-    yield
+pytestmark = pytest.mark.usefixtures("facts_strict")
 
 
 @cache
 def facts(name: str) -> QAFacts:
-    return load_qa(FIXTURES / name).facts
+    return load_qa(QA_FIXTURES / name).facts
 
 
 def stack(f: QAFacts) -> dict[str, StackItem]:
@@ -57,15 +46,15 @@ def perf(f: QAFacts, metric: str, context_word: str) -> list[float]:
 
 
 def test_fixture_folder_has_the_corpus_copies() -> None:
-    docs = _docs(FIXTURES)
+    docs = qa_documents(QA_FIXTURES)
     assert len(docs) >= 6
-    assert (FIXTURES / "SOURCES.md").is_file()
-    sources = (FIXTURES / "SOURCES.md").read_text(encoding="utf-8")
+    assert (QA_FIXTURES / "SOURCES.md").is_file()
+    sources = (QA_FIXTURES / "SOURCES.md").read_text(encoding="utf-8")
     for doc in docs:
         assert doc.name in sources
 
 
-@pytest.mark.parametrize("path", _docs(FIXTURES), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", qa_documents(QA_FIXTURES), ids=lambda p: p.name)
 def test_fixture_documents_ingest(path: Path) -> None:
     qa = load_qa(path)
     assert has_qa_substance(qa.facts)
@@ -73,7 +62,7 @@ def test_fixture_documents_ingest(path: Path) -> None:
     _check_evidence_lines(path, qa.facts)
 
 
-@pytest.mark.parametrize("path", _docs(CORPUS) or [None], ids=lambda p: p.name if p else "absent")
+@pytest.mark.parametrize("path", qa_documents(CORPUS) or [None], ids=lambda p: p.name if p else "absent")
 def test_shared_corpus_documents_ingest(path: Path | None) -> None:
     if path is None:
         pytest.skip(f"shared corpus not present at {CORPUS}")
@@ -104,7 +93,7 @@ def _check_evidence_lines(path: Path, f: QAFacts) -> None:
 
 
 def test_extraction_is_deterministic() -> None:
-    text = (FIXTURES / "agent-teams-demo_test-report.md").read_text(encoding="utf-8")
+    text = (QA_FIXTURES / "agent-teams-demo_test-report.md").read_text(encoding="utf-8")
     runs = {extract_facts(text, source_name="a.md", source_sha256="0").model_dump_json() for _ in range(3)}
     assert len(runs) == 1
 
@@ -376,7 +365,7 @@ CORPUS_PINS = [
 
 
 def test_every_fixture_is_pinned() -> None:
-    assert sorted(p.name for p in _docs(FIXTURES)) == sorted(pin[0] for pin in CORPUS_PINS)
+    assert sorted(p.name for p in qa_documents(QA_FIXTURES)) == sorted(pin[0] for pin in CORPUS_PINS)
 
 
 @pytest.mark.parametrize(("name", "kind", "verdict", "blocked", "language", "project"), CORPUS_PINS)
@@ -643,7 +632,7 @@ def test_extractor_never_raises_on_any_text(text: str) -> None:
 
 
 def test_large_document_is_fast_enough() -> None:
-    chunk = (FIXTURES / "ku-connect_TEST_EXECUTION_REPORT.md").read_text(encoding="utf-8")
+    chunk = (QA_FIXTURES / "ku-connect_TEST_EXECUTION_REPORT.md").read_text(encoding="utf-8")
     text = "\n".join([chunk] * 40)  # ~830 kB of dense tables, code and prose
     start = time.perf_counter()
     f = extract_facts(text, source_name="big.md", source_sha256="0")

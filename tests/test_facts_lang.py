@@ -6,7 +6,6 @@ one, a date, and a verdict; the extractor must read all of it from the language'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -15,11 +14,7 @@ from opsrelay.facts import vocab
 from opsrelay.facts.extract import extract_facts
 from opsrelay.facts.model import QAFacts
 
-
-@pytest.fixture(autouse=True)
-def _strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("OPSRELAY_FACTS_STRICT", "1")
-    yield
+pytestmark = pytest.mark.usefixtures("facts_strict")
 
 
 def facts(text: str, name: str = "report.md") -> QAFacts:

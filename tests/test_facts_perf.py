@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,7 @@ from opsrelay.facts.perf import parse_duration, parse_value
 FIXTURES = Path(__file__).parent / "fixtures" / "qa"
 
 
-@pytest.fixture(autouse=True)
-def _strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("OPSRELAY_FACTS_STRICT", "1")
-    yield
+pytestmark = pytest.mark.usefixtures("facts_strict")
 
 
 def facts(text: str) -> QAFacts:

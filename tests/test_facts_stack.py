@@ -9,7 +9,6 @@ The synthetic tests pin each rule of evidence and each rule of weighing on its o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,12 +25,7 @@ from opsrelay.facts.model import QAFacts
 from opsrelay.facts.stack import stack_scores
 from opsrelay.facts.stack_signals import SIGNALS, needles_of
 
-
-@pytest.fixture(autouse=True)
-def _strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Extractor bugs must raise in tests instead of being logged and skipped."""
-    monkeypatch.setenv("OPSRELAY_FACTS_STRICT", "1")
-    yield
+pytestmark = pytest.mark.usefixtures("facts_strict")
 
 
 def _path(name: str) -> Path | None:

@@ -8,26 +8,20 @@ assertion says what the document itself says; a regression in a general rule fai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 
 import pytest
+from paths import UNSEEN, qa_documents
 
 from opsrelay.agents.devops.decide.engine import decide_offline
 from opsrelay.agents.devops.decisions import Decisions
 from opsrelay.facts.model import QAFacts
 from opsrelay.ingest import load_qa
 
-UNSEEN = Path(__file__).parent / "fixtures" / "qa_unseen"
-DOCS = sorted(p.name for p in UNSEEN.glob("*.md") if p.name != "SOURCES.md")
+DOCS = [p.name for p in qa_documents(UNSEEN)]
 
 
-@pytest.fixture(autouse=True)
-def _strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Extractor bugs must raise in tests instead of being logged and skipped."""
-    monkeypatch.setenv("OPSRELAY_FACTS_STRICT", "1")
-    yield
+pytestmark = pytest.mark.usefixtures("facts_strict")
 
 
 @cache
