@@ -26,14 +26,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opsrelay.agents.devops import knowledge as kb
+from opsrelay.agents.devops.assumptions import derive_assumptions
 from opsrelay.agents.devops.decide import decide_offline
 from opsrelay.agents.devops.decide.common import AssumptionLog
 from opsrelay.agents.devops.decide.datastores import decide_datastores
+from opsrelay.agents.devops.decide.slo import error_rate_alert
+from opsrelay.agents.devops.decide.strategy import BUILD_STEP, CANARY_STEPS, MIGRATE_STEP, WATCH_STEP
 from opsrelay.agents.devops.decisions import (
     AlertRouting,
     CIDecision,
     CISystem,
     CloudProvider,
+    DatastoreDecision,
     Decisions,
     EvidenceRef,
     HostingDecision,
@@ -49,7 +54,6 @@ from opsrelay.ingest import IngestedQA
 
 # At most this many cited lines per choice: a reason rests on a line or two, not on a list.
 MAX_LINES = 3
-_PROVIDER_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 
 
 class _Choice(BaseModel):
@@ -214,26 +218,14 @@ class _Citer:
 
     def __init__(self, qa: IngestedQA, offline: Decisions) -> None:
         self.qa = qa
-        self.known = {
-            group: {e.line for e in getattr(offline, group).evidence}
-            for group in (
-                "hosting",
-                "platform",
-                "deployment",
-                "ci",
-                "observability",
-                "slo",
-                "capacity",
-                "recovery",
-            )
-        }
+        self.known = {group: {e.line for e in getattr(offline, group).evidence} for group in _TOPIC_WORDS}
         self.lines = qa.text.splitlines()
         self.notes: list[FallbackNote] = []
 
     def cite(self, group: str, choice: _Grounded, *values: object) -> list[EvidenceRef]:
-        words = [*_TOPIC_WORDS.get(group, ()), *(str(v).lower() for v in values if v)]
+        words = [*_TOPIC_WORDS[group], *(str(v).lower() for v in values if v)]
         # The lines the offline engine rests the same decision on are relevant by construction.
-        known = self.known.get(group, set())
+        known = self.known[group]
         out: list[EvidenceRef] = []
         for n in dict.fromkeys(choice.qa_lines[:MAX_LINES]):
             body = self.lines[n - 1].strip() if 1 <= n <= len(self.lines) else ""
@@ -258,39 +250,33 @@ class _Citer:
 
 
 def rollout_steps(strategy: StrategyKind, offline: StrategyDecision, *, has_db: bool) -> list[str]:
-    """Rollout steps for ``strategy``: the offline engine's when it chose the same one, else generic."""
-    if strategy == offline.strategy:
-        return list(offline.steps)
-    migrate = (
-        ["Run database migrations (expand phase only: additive, backward-compatible) as a pre-deploy job"]
-        if has_db
-        else []
-    )
-    build = "Build, scan and push the image tagged with the commit SHA"
-    watch = (
-        "Post-deploy smoke test of the health endpoint, then a 15-minute watch of p95 latency and 5xx rate"
-    )
+    """Rollout steps for ``strategy``: the offline engine's when it chose the same one, else generic.
+
+    Staged and release paths follow from the kind of software, not from taste: the offline
+    engine's path is kept (and the validator refuses the switch).
+    """
     body = {
-        "canary": [
-            "Canary: shift 10 % of traffic to the new version for 10 minutes",
-            "Automated analysis of p95 latency and 5xx rate against the SLO, then 50 % for 10 minutes",
-            "Promote to 100 % and retire the previous version",
-        ],
+        "canary": [*CANARY_STEPS, "Promote to 100 % and retire the previous version"],
         "blue-green": [
             "Start the new version in the idle colour and wait for its health check",
             "Switch traffic to it; keep the previous colour running for 30 minutes to switch back at once",
-            watch,
+            WATCH_STEP,
         ],
         "rolling": [
             "Replace instances 25 % at a time, each admitted to traffic once its readiness check passes",
-            watch,
+            WATCH_STEP,
         ],
     }.get(strategy)
-    if (
-        body is None
-    ):  # staged / release follow from the kind of software: the validator keeps the offline path
+    if strategy == offline.strategy or body is None:
         return list(offline.steps)
-    return [build, *migrate, *body]
+    return [BUILD_STEP, *([MIGRATE_STEP] if has_db else []), *body]
+
+
+def _datastores_on(provider: CloudProvider, offline: Decisions, qa: IngestedQA) -> list[DatastoreDecision]:
+    """The datastores as run on ``provider``: managed products follow it (RDS on AWS, Cloud SQL…)."""
+    if provider == offline.hosting.provider:
+        return offline.datastores
+    return decide_datastores(qa.facts, provider, AssumptionLog())
 
 
 def apply_choices(
@@ -314,12 +300,9 @@ def apply_choices(
     provider_name = (
         offline.hosting.provider_name
         if h.provider == offline.hosting.provider
-        else _PROVIDER_NAMES.get(h.provider, "the chosen provider")
+        else kb.CLOUDS[h.provider].name
     )
-    datastores = offline.datastores
-    if h.provider != offline.hosting.provider:
-        # Managed database products follow the provider (RDS on AWS, Cloud SQL on Google Cloud…).
-        datastores = decide_datastores(qa.facts, h.provider, AssumptionLog())
+    datastores = _datastores_on(h.provider, offline, qa)
     has_db = any(x.role == "primary_database" for x in datastores)
     o_slo = offline.slo
     if s.p95_target_ms == o_slo.p95_target_ms:
@@ -331,7 +314,7 @@ def apply_choices(
     error_alert = (
         o_slo.error_rate_alert_percent
         if s.error_rate_target_percent == o_slo.error_rate_target_percent
-        else round(max(1.0, s.error_rate_target_percent * 2), 2)
+        else error_rate_alert(s.error_rate_target_percent)
     )
     slo = o_slo.model_copy(
         update={
@@ -443,12 +426,9 @@ def with_facts(decisions: Decisions, qa: IngestedQA) -> Decisions:
     the same time as the decisions): the choices stand, the gate, toolchains, datastores… and
     the assumption list follow the merged facts.
     """
-    from opsrelay.agents.devops.assumptions import derive_assumptions  # assumptions imports decisions only
-
     offline = decide_offline(qa.facts)
     update: dict[str, Any] = {name: getattr(offline, name) for name in FACT_FIELDS}
-    if decisions.hosting.provider != offline.hosting.provider:
-        update["datastores"] = decide_datastores(qa.facts, decisions.hosting.provider, AssumptionLog())
+    update["datastores"] = _datastores_on(decisions.hosting.provider, offline, qa)
     refreshed = decisions.model_copy(update=update)
     return refreshed.model_copy(update={"assumptions": derive_assumptions(refreshed)})
 

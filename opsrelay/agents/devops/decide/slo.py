@@ -61,6 +61,11 @@ def _pick(facts: QAFacts, name: str, context: str | None) -> PerfMetric | None:
     return sorted(candidates, key=lambda m: (_baseline_rank(m), facts.performance.index(m)))[0]
 
 
+def error_rate_alert(target_percent: float) -> float:
+    """The 5xx rate that raises a critical alert: twice the objective, and never below 1 %."""
+    return round(max(1.0, target_percent * 2), 2)
+
+
 def decide_slo(facts: QAFacts, notes: AssumptionLog) -> SLODecision:
     """SLOs and alert thresholds from the QA latency and error-rate baselines (defaults when unmeasured)."""
     p95 = _pick(facts, "p95", None)
@@ -109,7 +114,7 @@ def decide_slo(facts: QAFacts, notes: AssumptionLog) -> SLODecision:
             "The server-error (5xx) rate objective is 0.1 % of requests.",
             "QA measured no error rate; 0.1 % matches the availability objective's error budget.",
         )
-    err_alert = round(max(1.0, err_target * 2), 2)
+    err_alert = error_rate_alert(err_target)
     return SLODecision(
         availability_percent=DEFAULT_AVAILABILITY,
         availability_basis="assumption",

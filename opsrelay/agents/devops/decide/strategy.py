@@ -7,6 +7,19 @@ from opsrelay.agents.devops.decide.common import AssumptionLog, find_items, fmt_
 from opsrelay.agents.devops.decisions import CloudProvider, PlatformDecision, SLODecision, StrategyDecision
 from opsrelay.facts.model import QAFacts
 
+# Rollout steps shared by the strategies (and by a model's choice of strategy, see choices.py).
+BUILD_STEP = "Build, scan and push the image tagged with the commit SHA"
+MIGRATE_STEP = (
+    "Run database migrations (expand phase only: additive, backward-compatible) as a pre-deploy job"
+)
+WATCH_STEP = (
+    "Post-deploy smoke test of the health endpoint, then a 15-minute watch of p95 latency and 5xx rate"
+)
+CANARY_STEPS = (
+    "Canary: shift 10 % of traffic to the new version for 10 minutes",
+    "Automated analysis of p95 latency and 5xx rate against the SLO, then 50 % for 10 minutes",
+)
+
 
 def decide_strategy(
     facts: QAFacts,
@@ -23,11 +36,7 @@ def decide_strategy(
         f"p95 latency above {slo.latency_alert_ms} ms or 5xx rate above "
         f"{fmt_num(slo.error_rate_alert_percent)} % for 5 minutes, or failing readiness/health checks"
     )
-    migrate = (
-        ["Run database migrations (expand phase only: additive, backward-compatible) as a pre-deploy job"]
-        if has_db
-        else []
-    )
+    migrate = [MIGRATE_STEP] if has_db else []
     mobile_steps = (
         [
             "Mobile: upload the signed build to TestFlight and the Google Play internal track; promote after "
@@ -40,10 +49,9 @@ def decide_strategy(
     )
     if platform.kind == "kubernetes" and canary:
         steps = [
-            "Build, scan and push the image tagged with the commit SHA",
+            BUILD_STEP,
             *migrate,
-            "Canary: shift 10 % of traffic to the new version for 10 minutes",
-            "Automated analysis of p95 latency and 5xx rate against the SLO, then 50 % for 10 minutes",
+            *CANARY_STEPS,
             "Promote to 100 % and scale the previous ReplicaSet down",
             *mobile_steps,
         ]
@@ -58,12 +66,11 @@ def decide_strategy(
         )
     if platform.kind == "kubernetes":
         steps = [
-            "Build, scan and push the image tagged with the commit SHA",
+            BUILD_STEP,
             *migrate,
             "helm upgrade --atomic: pods are replaced 25 % at a time (maxSurge 25 %, maxUnavailable 0), each "
             "admitted to traffic only after its readiness probe passes",
-            "Post-deploy smoke test of the health endpoint, then a 15-minute watch of p95 latency and 5xx "
-            "rate",
+            WATCH_STEP,
             *mobile_steps,
         ]
         rationale = (
@@ -120,10 +127,10 @@ def decide_strategy(
         "other": "rolling replacement of containers behind the load balancer, gated by health checks",
     }[provider]
     steps = [
-        "Build, scan and push the image tagged with the commit SHA",
+        BUILD_STEP,
         *migrate,
         paas_rollout,
-        "Post-deploy smoke test of the health endpoint, then a 15-minute watch of p95 latency and 5xx rate",
+        WATCH_STEP,
         *mobile_steps,
     ]
     notes.add(
