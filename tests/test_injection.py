@@ -141,7 +141,7 @@ def test_model_text_cannot_close_the_decisions_or_draft_delimiters() -> None:
     drafter = LLMDrafter(object(), model_name="gpt-4.1-mini")  # type: ignore[arg-type]
     finding = Finding(rule="r", severity="major", section="Cost Management", message=escape, fix="f")
     task = SectionTask(key="cost_management", qa=qa, decisions=decisions, findings=[finding], previous=escape)
-    messages = drafter._section_messages((), decisions, task.key, task, scoped=False)
+    messages = drafter._section_messages((), decisions, task.key, task)
     for tag in ("decisions", "findings", "previous_section"):
         text = "".join(m.content for m in messages)
         assert text.count(f"</{tag}>") == 1, tag

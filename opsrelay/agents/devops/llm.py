@@ -310,10 +310,10 @@ class LLMDrafter:
     def qa_view(self, qa: IngestedQA) -> QAView:
         """How much of the QA document this run's prefix carries, chosen once from the largest need.
 
-        The largest need is the biggest of the decide call and every section call (each with
-        the decisions it needs, the offline decisions standing in for the model's, which are not
-        known yet). The first view in which all of them fit with their full output caps wins;
-        else the smallest view, and per-call shrinking takes over.
+        The largest need is the biggest of the decide call and every section call asked of the
+        model (each with the decisions it needs, the offline decisions standing in for the
+        model's, which are not known yet). The first view in which all of them fit with their
+        full output caps wins; else the smallest view, and per-call shrinking takes over.
         """
         with self._lock:
             chosen = self._views.get(qa.sha256)
@@ -333,7 +333,9 @@ class LLMDrafter:
                     smallest = size
                     needs = [self._counter.messages(self._decide_messages(prefix)) + self.decide_max_tokens]
                     for spec in DRAFTED_SECTIONS:
-                        messages = self._section_messages(prefix, stand_in, spec.key, None, scoped=True)
+                        if spec.key in DERIVED_SECTIONS:
+                            continue  # rendered, never sent
+                        messages = self._section_messages(prefix, stand_in, spec.key, None)
                         needs.append(self._counter.messages(messages) + self.section_max_tokens)
                     if max(needs) <= window - margin(window):
                         chosen = view
@@ -343,7 +345,7 @@ class LLMDrafter:
             self._views[qa.sha256] = chosen
             return chosen
 
-    def _decisions_message(self, decisions: Decisions, section: str | None = None) -> ChatMessage:
+    def _decisions_message(self, decisions: Decisions, section: str) -> ChatMessage:
         return ChatMessage(
             role="user",
             content=prompts.render(
@@ -361,9 +363,8 @@ class LLMDrafter:
         decisions: Decisions,
         key: str,
         task: SectionTask | None,
-        *,
-        scoped: bool,
     ) -> tuple[ChatMessage, ...]:
+        """Prefix, the decisions ``key`` is written from, and the draft (or revise) instruction."""
         spec = SECTION_BY_KEY[key]
         skeleton = section_skeleton(spec)
         if task is not None and task.findings and task.previous:
@@ -378,7 +379,7 @@ class LLMDrafter:
             last = prompts.render("draft_section", heading=spec.heading, skeleton=skeleton)
         return (
             *prefix,
-            self._decisions_message(decisions, key if scoped else None),
+            self._decisions_message(decisions, key),
             ChatMessage(role="user", content=last),
         )
 
@@ -650,14 +651,9 @@ class LLMDrafter:
         )
         prefix = self.prefix(task.qa)
         # Only the decisions this section is written from, without the evidence and reasoning
-        # behind them: all thirteen calls are in flight at once, so nothing after the shared
-        # prefix is cached, and every token of it is paid for thirteen times.
-        forms = [
-            (
-                "section decisions",
-                self._section_messages(prefix, task.decisions, task.key, task, scoped=True),
-            ),
-        ]
+        # behind them: all section calls are in flight at once, so nothing after the shared
+        # prefix is cached, and every token of it is paid for once per section.
+        forms = [("section decisions", self._section_messages(prefix, task.decisions, task.key, task))]
         result, usage, error = self._ask(
             forms,
             kind="section",
