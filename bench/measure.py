@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from bench.naive import new_limiter, own_limiter, run_naive
+from bench.naive import bench_backend, run_naive
 from bench.scripted import BENCH_DATE, Call, ScriptedModel, union_seconds
+from opsrelay.models.limit import RequestLimiter
 from opsrelay.testing.fake_openai import FakeOpenAI, Latency
 
 __all__ = ["MODEL", "BatchResult", "Design", "Task", "run_batch"]
@@ -84,26 +85,23 @@ class BatchResult:
 
 
 def _one_opsrelay(
-    path: Path, base_url: str, concurrency: int, timeout_s: float, limiter: Any = None
+    path: Path, base_url: str, concurrency: int, timeout_s: float, limiter: RequestLimiter | None = None
 ) -> dict[str, Any]:
     from opsrelay import run_handoff
-    from opsrelay.models.factory import make_backend, parse_model_spec
 
     # The backend run_handoff would build, but with this batch's own request limiter.
-    backend = make_backend(
-        parse_model_spec(MODEL),
+    backend = bench_backend(
+        MODEL,
         base_url=base_url,
         api_key=API_KEY,
-        record_path=None,
         timeout_s=timeout_s,
-        strict_replay=False,
+        limiter=limiter,
         concurrency=concurrency,
     )
-    assert backend is not None
     result = run_handoff(
         path,
         model=MODEL,
-        backend=own_limiter(backend, limiter),
+        backend=backend,
         base_url=base_url,
         api_key=API_KEY,
         out_dir=None,
@@ -125,7 +123,9 @@ def _one_opsrelay(
     }
 
 
-def _one_naive(path: Path, base_url: str, timeout_s: float, limiter: Any = None) -> dict[str, Any]:
+def _one_naive(
+    path: Path, base_url: str, timeout_s: float, limiter: RequestLimiter | None = None
+) -> dict[str, Any]:
     result = run_naive(
         path, model=MODEL, base_url=base_url, api_key=API_KEY, timeout_s=timeout_s, limiter=limiter
     )
@@ -183,7 +183,7 @@ def run_batch(
     results: list[dict[str, Any] | BaseException] = [RuntimeError("not run")] * len(reports)
     # opsrelay caps requests in flight over the whole process; a batch is one "process" of its
     # own, so that concurrent jobs of the benchmark never wait for each other's requests.
-    limiter = new_limiter()
+    limiter = RequestLimiter()
 
     with FakeOpenAI(model, latency=latency, max_hang_s=3600.0, enforce_max_tokens=enforce_max_tokens) as fake:
 

@@ -13,19 +13,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bench.scripted import NAIVE_DRAFT_MARK, NAIVE_REWRITE_MARK
 from opsrelay.agents.devops.llm import CRITIC_MAX_TOKENS, CriticReport, LLMDrafter
 from opsrelay.ingest import load_qa
 from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
 from opsrelay.models.factory import make_backend, model_name_of, parse_model_spec
+from opsrelay.models.limit import DEFAULT_CONCURRENCY, LimitedBackend, RequestLimiter
 from opsrelay.models.prices import estimate_cost
 from opsrelay.models.schema import strict_schema
 from opsrelay.prompts import render
 from opsrelay.template import DOCUMENT_TITLE
 
-__all__ = ["DOCUMENT_MAX_TOKENS", "NaiveResult", "new_limiter", "own_limiter", "run_naive"]
+__all__ = ["DOCUMENT_MAX_TOKENS", "NaiveResult", "bench_backend", "run_naive"]
 
 DOCUMENT_MAX_TOKENS = 16_384
 """Output limit for a whole-document call (gpt-4.1-mini allows up to 32,768)."""
@@ -55,28 +55,35 @@ fence around the whole answer.
 """
 
 
-def new_limiter() -> Any:
-    """A fresh request limiter (``opsrelay.models.limit.RequestLimiter``), None without one."""
-    try:
-        from opsrelay.models.limit import RequestLimiter
-    except ImportError:  # an opsrelay without a process-wide request cap
-        return None
-    return RequestLimiter()
-
-
-def own_limiter(backend: ChatBackend, limiter: Any) -> ChatBackend:
-    """Give ``backend``'s request-cap layer ``limiter`` instead of the process-wide one.
+def bench_backend(
+    model: str,
+    *,
+    base_url: str,
+    api_key: str,
+    timeout_s: float,
+    limiter: RequestLimiter | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> ChatBackend:
+    """The backend ``make_backend`` builds for ``model``, its request cap counted by ``limiter``.
 
     opsrelay caps model requests in flight over the whole process (``opsrelay.models.limit``).
     The benchmark runs many independent jobs in one process; each gets its own limiter, so that
     its requests wait only for its own (as if it ran alone in its process), never for another
-    job's. ``limiter`` None leaves the backend as it is.
+    job's. ``limiter`` None: the process-wide one.
     """
-    layer: Any = backend
-    for _ in range(8):  # recording / retrying / limiting layers
-        if layer is None or limiter is None:
-            break
-        if hasattr(layer, "limiter"):
+    backend = make_backend(
+        parse_model_spec(model),
+        base_url=base_url,
+        api_key=api_key,
+        record_path=None,
+        timeout_s=timeout_s,
+        strict_replay=False,
+        concurrency=concurrency,
+    )
+    assert backend is not None
+    layer: object | None = backend
+    while limiter is not None and layer is not None:  # recording / retrying / limiting layers
+        if isinstance(layer, LimitedBackend):
             layer.limiter = limiter
         layer = getattr(layer, "inner", None)
     return backend
@@ -112,23 +119,14 @@ def run_naive(
     base_url: str,
     api_key: str,
     timeout_s: float = 600.0,
-    limiter: Any = None,
+    limiter: RequestLimiter | None = None,
 ) -> NaiveResult:
     """Run the straightforward design on one QA report: draft, critique, rewrite (three sequential calls).
 
-    ``limiter``: the request limiter of this job (:func:`own_limiter`); None: the process-wide one.
+    ``limiter``: the request limiter of this job (:func:`bench_backend`); None: the process-wide one.
     """
     qa = load_qa(source)
-    backend = make_backend(
-        parse_model_spec(model),
-        base_url=base_url,
-        api_key=api_key,
-        record_path=None,
-        timeout_s=timeout_s,
-        strict_replay=False,
-    )
-    assert backend is not None
-    own_limiter(backend, limiter)
+    backend = bench_backend(model, base_url=base_url, api_key=api_key, timeout_s=timeout_s, limiter=limiter)
     name = model_name_of(backend)
     prefix = LLMDrafter(backend, model_name=name).prefix(qa)  # system + QA document: same content as opsrelay
     result = NaiveResult(document="")

@@ -104,3 +104,29 @@ def test_both_designs_at_each_length_get_the_same_content_and_opsrelay_does_not_
     pairs = [(a, b)]
     assert len(length_rows(by_length(pairs))) == 1
     assert targets(pairs, [], (0.0, None), RunSettings().concurrency)
+
+
+def test_bench_backend_counts_its_requests_with_its_own_limiter() -> None:
+    """Each benchmark job caps its requests on its own limiter, never the process-wide one."""
+    from bench.measure import MODEL
+    from bench.naive import bench_backend
+    from opsrelay.models.limit import REQUESTS, LimitedBackend, RequestLimiter
+
+    limiter = RequestLimiter()
+    backend = bench_backend(
+        MODEL, base_url="http://127.0.0.1:9/v1", api_key="x", timeout_s=5.0, limiter=limiter, concurrency=3
+    )
+    limited = [x for x in _layers(backend) if isinstance(x, LimitedBackend)]
+    assert len(limited) == 1
+    assert limited[0].limiter is limiter and limited[0].cap == 3
+    default = bench_backend(MODEL, base_url="http://127.0.0.1:9/v1", api_key="x", timeout_s=5.0)
+    assert [x.limiter for x in _layers(default) if isinstance(x, LimitedBackend)] == [REQUESTS]
+
+
+def _layers(backend: object) -> list[object]:
+    out: list[object] = []
+    layer: object | None = backend
+    while layer is not None:
+        out.append(layer)
+        layer = getattr(layer, "inner", None)
+    return out
