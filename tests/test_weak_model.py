@@ -133,7 +133,7 @@ def test_hostile_model_reaches_neither_ci_yaml_nor_citations(
     fallbacks = {n["target"]: n["reason"] for n in run["decision_fallbacks"]}
     assert "pipes it straight into a shell" in fallbacks["deployment.rollback_trigger"]
     assert "recursively deletes the root" in fallbacks["hosting.rationale"]
-    assert "observability.apm" in fallbacks
+    assert "pipes it straight into a shell" in fallbacks["observability.apm"]
     dropped = [n["reason"] for n in run["decision_fallbacks"] if n["target"].endswith(".evidence")]
     assert "there is no line 99999" in dropped and "line 1 says nothing about the hosting choice" in dropped
     assert any("invented citation removed" in n["reason"] for n in run["call_fallbacks"])

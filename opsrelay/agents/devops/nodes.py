@@ -153,15 +153,17 @@ class DevOpsNodes:
         budget_hit = state.get("budget_exhausted", False)
         critic: list[Finding] = []
         usage = UsageTotals()
-        if budget_hit:
+        # The critic's call is in flight while the deterministic rubric runs: the review costs
+        # the critic's latency alone. Its findings count even when the rubric has blockers
+        # (they go into the same revision round).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsrelay-critic") as pool:
+            pending = (
+                None
+                if budget_hit
+                else pool.submit(self.drafter.critique, state["qa"], state["decisions"], state["draft"])
+            )
             rubric = review_document(state["draft"], state["qa"].facts)
-        else:
-            # The critic's call is in flight while the deterministic rubric runs: the review
-            # costs the critic's latency alone. Its findings count even when the rubric has
-            # blockers (they go into the same revision round).
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsrelay-critic") as pool:
-                pending = pool.submit(self.drafter.critique, state["qa"], state["decisions"], state["draft"])
-                rubric = review_document(state["draft"], state["qa"].facts)
+            if pending is not None:
                 try:
                     critic, usage = pending.result()
                 except BudgetExceeded:
