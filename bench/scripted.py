@@ -179,11 +179,10 @@ def critique_for(draft: str, *, reject: str | None = None) -> dict[str, Any]:
 
 def model_free_headings() -> frozenset[str]:
     """Headings of the sections opsrelay renders itself instead of asking the model for them."""
-    from opsrelay.agents.devops import llm
+    from opsrelay.agents.devops.llm import DERIVED_SECTIONS
     from opsrelay.template import SECTION_BY_KEY
 
-    keys: frozenset[str] = getattr(llm, "DERIVED_SECTIONS", frozenset())
-    return frozenset(SECTION_BY_KEY[k].heading for k in keys if k in SECTION_BY_KEY)
+    return frozenset(SECTION_BY_KEY[k].heading for k in DERIVED_SECTIONS)
 
 
 def guide_for(facts: QAFacts, length: int | None, *, derived_full: bool = False) -> ScaledGuide:
