@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from opsrelay.facts import vocab
-from opsrelay.facts.document import Document, Heading
+from opsrelay.facts.document import Document
 from opsrelay.facts.model import Evidence, NamedFact, QAFacts
 from opsrelay.facts.text import clean, strip_line_markers
 
@@ -198,19 +198,6 @@ def _label_value(value: str) -> str:
     return m.group("name") if m else value
 
 
-def _lone_top_heading(doc: Document) -> Heading | None:
-    """Without an H1, the first heading is the title only when no sibling follows it.
-
-    "## OOP Results" followed by "## DOD Results" opens one of two parallel sections: no title.
-    """
-    if not doc.headings:
-        return None
-    first = doc.headings[0]
-    if any(h.level <= first.level for h in doc.headings[1:]):
-        return None
-    return first
-
-
 def extract_title_and_project(doc: Document, facts: QAFacts) -> None:
     """Set ``facts.title`` (first H1) and ``facts.project``.
 
@@ -218,7 +205,11 @@ def extract_title_and_project(doc: Document, facts: QAFacts) -> None:
     without report words, dates and work items; a repository or package name the document shows;
     a feature title that followed a work item ("Story 1.4 - EPUB Parser"); the heading after the title.
     """
-    h1 = next((h for h in doc.headings if h.level == 1), None) or _lone_top_heading(doc)
+    # Without an H1, the first heading is the title only when it is the document's lone top heading:
+    # "## OOP Results" followed by "## DOD Results" opens one of two parallel sections, no title.
+    h1 = next((h for h in doc.headings if h.level == 1), None) or (
+        doc.title if doc.headings and doc.title is doc.headings[0] else None
+    )
     if h1 is not None:
         title = clean(h1.text)
         if title:
