@@ -103,7 +103,16 @@ def test_both_designs_at_each_length_get_the_same_content_and_opsrelay_does_not_
     # Reporting works on such pairs (no timing judged).
     pairs = [(a, b)]
     assert len(length_rows(by_length(pairs))) == 1
-    assert targets(pairs, [], (0.0, None), RunSettings().concurrency)
+    rows = targets(pairs, [], (0.0, None), RunSettings().concurrency)
+    assert rows
+    # Not at the target latency: nothing is judged; a wall target is measured only at a length
+    # within 1.5× of its own, and the N = 16 overhead target needs a throughput batch.
+    walls = [r for r in rows if r["target"].startswith("wall time")]
+    assert len(walls) == 2
+    measured = {r["target"].split("at ~")[1].split(" ")[0] for r in walls if r["verdict"] != "not measured"}
+    assert measured == {3000: {"3k"}, 6000: set(), 12000: {"12k"}}[length]
+    assert all(r["verdict"].startswith(("not judged", "not measured")) for r in rows)
+    assert [r["verdict"] for r in rows if "N = 16" in r["target"]] == ["not measured"]
 
 
 def test_bench_backend_counts_its_requests_with_its_own_limiter() -> None:
