@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -236,6 +237,12 @@ class Document:
             if n in self.code_lines or self.in_front_matter(n):
                 continue
             yield n, text
+
+    @cached_property
+    def all_lines(self) -> tuple[tuple[int, str], ...]:
+        """:meth:`text_lines` and the content of code blocks, in line order (for output pasted either way)."""
+        code = (pair for block in self.code_blocks for pair in block.lines)
+        return tuple(sorted([*self.text_lines(), *code]))
 
     def prose_lines(self) -> Iterator[tuple[int, str]]:
         """Lines outside front matter, code blocks and tables."""

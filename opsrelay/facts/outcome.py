@@ -414,7 +414,7 @@ _K6_METRIC = re.compile(r"^\s*(?P<metric>[\w{}:.\s-]+?)\s*$")
 
 def _k6_thresholds(doc: Document, out: _Outcome) -> None:
     """A k6 threshold marked ✗ failed the run (k6 exits non-zero) unless a later run of it passes."""
-    lines = sorted([*doc.text_lines(), *(pair for block in doc.code_blocks for pair in block.lines)])
+    lines = doc.all_lines
     metric = ""
     results: list[tuple[int, str, str, bool]] = []  # (line, metric, expression + observed, passed)
     for n, line in lines:

@@ -508,7 +508,7 @@ _K6_STATS: dict[str, PerfMetricName] = {"avg": "avg", "med": "p50", "max": "max"
 
 def _k6_summary(doc: Document, perf: _Perf) -> None:
     """Latency, throughput, error rate and VUs from k6 summary lines (in or out of code blocks)."""
-    lines = sorted([*doc.text_lines(), *(pair for block in doc.code_blocks for pair in block.lines)])
+    lines = doc.all_lines
     # Every check of a run passed ("checks_failed: 0.00%"): its failed HTTP requests were the expected
     # 4xx the script asks for, so http_req_failed is no error rate; a custom "errors" rate is.
     checks_ok = {
