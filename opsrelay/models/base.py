@@ -8,7 +8,7 @@ the cassette key is a hash of the request, the cassette value is the response.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -91,18 +91,28 @@ class ChatBackend(Protocol):
         ...
 
 
+def layers(backend: object, depth: int = 8) -> Iterator[object]:
+    """``backend`` and the backends it wraps, outermost first: each wrapper's ``inner`` in turn.
+
+    The recording, retrying and limiting wrappers keep what they wrap in ``inner``; a backend
+    without one ends the chain. At most ``depth`` layers (a guard against a cycle).
+    """
+    current: object | None = backend
+    for _ in range(depth):
+        if current is None:
+            return
+        yield current
+        current = getattr(current, "inner", None)
+
+
 def model_name_of(backend: object) -> str:
     """The provider model name requests must carry (what a cassette was recorded with, for replay).
 
-    Unwraps recording and retrying layers (``inner``) to the first ``model_name`` or ``model``;
-    else the part of the spec after ``:`` (empty when the backend names none).
+    The first ``model_name`` or ``model`` of its :func:`layers`; else the part of the spec after
+    ``:`` (empty when the backend names none).
     """
-    current: object | None = backend
-    for _ in range(8):  # RecordingBackend / RetryingBackend layers
-        name = getattr(current, "model_name", None) or getattr(current, "model", None)
+    for layer in layers(backend):
+        name = getattr(layer, "model_name", None) or getattr(layer, "model", None)
         if isinstance(name, str) and name:
             return name
-        current = getattr(current, "inner", None)
-        if current is None:
-            break
     return str(getattr(backend, "spec", "")).partition(":")[2]

@@ -58,7 +58,15 @@ import structlog
 
 from opsrelay.emit import atomic_write_text
 from opsrelay.errors import InputError
-from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, Usage, model_name_of
+from opsrelay.models.base import (
+    ChatBackend,
+    ChatMessage,
+    ChatRequest,
+    ChatResponse,
+    Usage,
+    layers,
+    model_name_of,
+)
 from opsrelay.models.context import ContextWindow, resolve_window
 from opsrelay.models.errors import CassetteMismatch
 from opsrelay.models.scrub import scrub_secrets
@@ -328,16 +336,12 @@ def _same_answer(a: ChatResponse, b: ChatResponse) -> bool:
 
 def token_count_of(backend: object, messages: Sequence[ChatMessage]) -> TokenCount:
     """A (wrapped) backend's count with its method; backends without a method count offline."""
-    current: object | None = backend
-    for _ in range(8):
-        method = getattr(current, "token_count", None)
+    for layer in layers(backend):
+        method = getattr(layer, "token_count", None)
         if callable(method):
             result = method(messages)
             if isinstance(result, TokenCount):
                 return result
-        current = getattr(current, "inner", None)
-        if current is None:
-            break
     counter = getattr(backend, "count_tokens", None)
     if callable(counter):
         return TokenCount(int(counter(messages)), "estimate")

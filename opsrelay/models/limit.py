@@ -185,11 +185,8 @@ def limited(backend: ChatBackend, cap: int) -> ChatBackend:
     keeps the cap it was made with; a hand-built one is wrapped whole (so its own retries, if
     any, hold their slot while they wait).
     """
-    current: object | None = backend
-    for _ in range(8):  # recording / retrying / limiting layers
-        if isinstance(current, LimitedBackend):
-            return backend
-        current = getattr(current, "inner", None)
-        if current is None:
-            break
+    from opsrelay.models.base import layers  # here: this module stays light for the CLI
+
+    if any(isinstance(layer, LimitedBackend) for layer in layers(backend)):
+        return backend
     return LimitedBackend(backend, cap)
