@@ -504,6 +504,8 @@ _K6_STAT = re.compile(
     r"\b(?P<stat>avg|min|med|max|p\((?P<pct>[\d.]+)\))=(?P<value>[\d.]+\s?(?:µs|μs|us|ms|s|m)?)"
 )
 _K6_STATS: dict[str, PerfMetricName] = {"avg": "avg", "med": "p50", "max": "max"}
+_K6_CHECKS_ALL_PASSED = re.compile(r"^\s*checks_failed\.{2,}:\s*0(?:\.0+)?\s*%")
+_K6_CUSTOM_ERRORS = re.compile(r"^\s*(?:errors|error_rate|failed_requests)\.{2,}:\s*([\d.]+)\s*%")
 
 
 def _k6_summary(doc: Document, perf: _Perf) -> None:
@@ -511,11 +513,9 @@ def _k6_summary(doc: Document, perf: _Perf) -> None:
     lines = doc.all_lines
     # Every check of a run passed ("checks_failed: 0.00%"): its failed HTTP requests were the expected
     # 4xx the script asks for, so http_req_failed is no error rate; a custom "errors" rate is.
-    checks_ok = {
-        _context(doc, n) for n, line in lines if re.match(r"^\s*checks_failed\.{2,}:\s*0(?:\.0+)?\s*%", line)
-    }
+    checks_ok = {_context(doc, n) for n, line in lines if _K6_CHECKS_ALL_PASSED.match(line)}
     for n, line in lines:
-        custom = re.match(r"^\s*(?:errors|error_rate|failed_requests)\.{2,}:\s*([\d.]+)\s*%", line)
+        custom = _K6_CUSTOM_ERRORS.match(line)
         if custom and not _skip_section(doc, n):
             perf.add("error_rate", (float(custom.group(1)), "%", None), _join(_context(doc, n), "k6"), n)
             continue
