@@ -65,14 +65,9 @@ class RequestLimiter:
 
     @property
     def peak(self) -> int:
-        """Most slots taken at once since creation (or :meth:`reset_peak`)."""
+        """Most slots taken at once since creation."""
         with self._cond:
             return self._peak
-
-    def reset_peak(self) -> None:
-        """Start counting the peak again from the slots taken now."""
-        with self._cond:
-            self._peak = self._in_flight
 
     def acquire(self, cap: int) -> None:
         """Wait until first in line and fewer than ``cap`` slots are taken, then take one.
