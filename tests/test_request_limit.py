@@ -101,22 +101,28 @@ def test_a_hand_built_backend_is_capped_too(tmp_path: Path) -> None:
         assert fake.peak_in_flight == 3
 
 
+def help_text(command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """``opsrelay COMMAND --help`` on one wide line (rich wraps and boxes it otherwise)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    assert cli([command, "--help"]) == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
 def test_cli_batch_help_shows_jobs_and_concurrency(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-    assert cli(["batch", "--help"]) == 0
-    text = " ".join(capsys.readouterr().out.split())
+    text = help_text("batch", capsys, monkeypatch)
     assert "--jobs" in text and "-j" in text and "Handoffs run at once" in text
     assert "--concurrency" in text and "shared by every handoff in this process" in text
+    # "-j" alone is a substring of "--json": check that it is --jobs' short form, and the defaults.
+    assert "--jobs -j " in text and "Handoffs run at once. [default: 4]" in text
+    assert f"(the whole batch). [default: {DEFAULT_CONCURRENCY}]" in text
 
 
 def test_cli_run_help_says_the_cap_is_shared(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-    assert cli(["run", "--help"]) == 0
-    text = " ".join(capsys.readouterr().out.split())
+    text = help_text("run", capsys, monkeypatch)
     assert "Model requests in flight at most, shared by every handoff in this process" in text
 
 
