@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from paths import EXAMPLE
 
-from opsrelay.batch import run_batch
+from opsrelay.batch import DEFAULT_JOBS, run_batch
 from opsrelay.cli import cli
 from opsrelay.models.base import ChatMessage, ChatRequest, ChatResponse
 from opsrelay.models.context import ContextWindow
@@ -115,7 +115,7 @@ def test_cli_batch_help_shows_jobs_and_concurrency(
     assert "--jobs" in text and "-j" in text and "Handoffs run at once" in text
     assert "--concurrency" in text and "shared by every handoff in this process" in text
     # "-j" alone is a substring of "--json": check that it is --jobs' short form, and the defaults.
-    assert "--jobs -j " in text and "Handoffs run at once. [default: 4]" in text
+    assert "--jobs -j " in text and f"Handoffs run at once. [default: {DEFAULT_JOBS}]" in text
     assert f"(the whole batch). [default: {DEFAULT_CONCURRENCY}]" in text
 
 
