@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.scripted import NAIVE_DRAFT_MARK, NAIVE_REWRITE_MARK
 from opsrelay.agents.devops.llm import CRITIC_MAX_TOKENS, CriticReport, LLMDrafter
 from opsrelay.ingest import load_qa
-from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
+from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, layers
 from opsrelay.models.factory import make_backend, model_name_of, parse_model_spec
 from opsrelay.models.limit import DEFAULT_CONCURRENCY, LimitedBackend, RequestLimiter
 from opsrelay.models.prices import estimate_cost
@@ -81,11 +81,9 @@ def bench_backend(
         concurrency=concurrency,
     )
     assert backend is not None
-    layer: object | None = backend
-    while limiter is not None and layer is not None:  # recording / retrying / limiting layers
+    for layer in layers(backend) if limiter is not None else ():  # recording / retrying / limiting
         if isinstance(layer, LimitedBackend):
             layer.limiter = limiter
-        layer = getattr(layer, "inner", None)
     return backend
 
 

@@ -133,9 +133,6 @@ def test_bench_backend_counts_its_requests_with_its_own_limiter() -> None:
 
 
 def _layers(backend: object) -> list[object]:
-    out: list[object] = []
-    layer: object | None = backend
-    while layer is not None:
-        out.append(layer)
-        layer = getattr(layer, "inner", None)
-    return out
+    from opsrelay.models.base import layers
+
+    return list(layers(backend))

@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -67,7 +67,7 @@ from opsrelay.errors import BudgetExceeded
 from opsrelay.handoff import FallbackNote
 from opsrelay.ingest import IngestedQA
 from opsrelay.logging import get_logger
-from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse
+from opsrelay.models.base import ChatBackend, ChatMessage, ChatRequest, ChatResponse, layers
 from opsrelay.models.errors import ContextLengthError, PermanentProviderError, PromptTruncatedError
 from opsrelay.models.prices import estimate_cost
 from opsrelay.models.schema import strict_schema  # openai's own strict conversion (issue 8)
@@ -449,18 +449,19 @@ class LLMDrafter:
         """
         if schema is None:
             return 0
-        backend: Any = self.backend
-        for _ in range(4):  # through the retry and recording layers to the provider backend
-            mode = getattr(backend, "structured_mode", None)
-            if isinstance(mode, str):
-                if mode in ("json_object", "tools"):
-                    text = json.dumps(strict_schema(schema), ensure_ascii=False, separators=(",", ":"))
-                    return self._counter.message(ChatMessage(role="user", content=text)) + 64
-                return 0
-            backend = getattr(backend, "inner", None)
-            if backend is None:
-                break
-        return 0
+        # The provider backend under the recording, retrying and limiting layers says the mode.
+        mode = next(
+            (
+                m
+                for layer in layers(self.backend)
+                if isinstance(m := getattr(layer, "structured_mode", None), str)
+            ),
+            None,
+        )
+        if mode not in ("json_object", "tools"):
+            return 0
+        text = json.dumps(strict_schema(schema), ensure_ascii=False, separators=(",", ":"))
+        return self._counter.message(ChatMessage(role="user", content=text)) + 64
 
     def _fit(
         self,
