@@ -329,4 +329,7 @@ def has_mention(texts: list[str], words: tuple[str, ...]) -> bool:
 
 
 IOS_WORDS = ("ios", "iphone", "ipad", "testflight", "app store", "xcode", "swift")
+# "App Store Metrics" in an Android report means the stores in general: without "app store", the
+# words that name iOS whatever else the document names.
+IOS_ONLY_WORDS = tuple(w for w in IOS_WORDS if w != "app store")
 ANDROID_WORDS = ("android", "apk", "aab", "google play", "play store", "tablet", "kotlin")

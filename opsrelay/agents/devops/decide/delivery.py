@@ -65,15 +65,17 @@ def _server_state(facts: QAFacts) -> bool:
 
 def mobile_platforms(facts: QAFacts) -> tuple[bool, bool]:
     """(Android, iOS) targets of a mobile app, as QA shows them (both when QA shows neither)."""
-    texts = [s.name for s in facts.stack] + [s.evidence.text for s in facts.stack]
+    # The "TestFlight/App Store" stack label is the extractor's name, not what QA wrote; its evidence is.
+    texts = [s.name for s in facts.stack if s.name != "TestFlight/App Store"]
+    texts += [s.evidence.text for s in facts.stack]
     texts += [e.text for e in facts.software_kind.evidence]
     if facts.title:
         texts.append(facts.title.value)
-    texts = [t.replace("TestFlight/App Store", "") for t in texts]  # a stack label, not what QA wrote
     android = kinds.has_mention(texts, kinds.ANDROID_WORDS)
     # "App Store Metrics" in an Android report means the stores in general; only iOS words make it iOS.
-    strong_ios = tuple(w for w in kinds.IOS_WORDS if w != "app store")
-    ios = kinds.has_mention(texts, strong_ios) or (not android and kinds.has_mention(texts, kinds.IOS_WORDS))
+    ios = kinds.has_mention(texts, kinds.IOS_ONLY_WORDS) or (
+        not android and kinds.has_mention(texts, kinds.IOS_WORDS)
+    )
     return (android, ios) if android or ios else (True, True)
 
 
